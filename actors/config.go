@@ -1,0 +1,83 @@
+package actors
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/actornet/actornet/supervisor"
+)
+
+// Handler receives an actor's events inside that actor, one at a time and in order, instead of
+// as messages to an owner. It must not block for long: the socket handles nothing else
+// meanwhile. A panic in it closes the socket with a *supervisor.PanicError.
+type Handler func(event any)
+
+// Defaults of [SocketConfig] and [ServerConfig].
+const (
+	DefaultHighWaterMark  = 16 * 1024 // bytes queued before DrainEvent is owed (Node 20's)
+	DefaultReadBufferSize = 64 * 1024 // bytes taken by one read, at most
+)
+
+// SocketConfig is the spawn options of a socket actor. The zero value works: events are
+// dropped until a Register gives the socket an owner.
+type SocketConfig struct {
+	// Owner receives the socket's events as messages and is watched: when it stops, the
+	// socket is destroyed.
+	Owner *actor.PID
+	// Handler, when set, receives the events instead of Owner, called inside the socket actor.
+	Handler Handler
+	// AllowHalfOpen keeps the socket writable after the peer's FIN until End; when false (the
+	// default, as in Node) the socket ends its side by itself after EndEvent.
+	AllowHalfOpen bool
+	// HighWaterMark is the queued byte count past which a DrainEvent is owed once the queue
+	// empties. 0 means DefaultHighWaterMark.
+	HighWaterMark int
+	// ReadBufferSize bounds one read. 0 means DefaultReadBufferSize.
+	ReadBufferSize int
+	// Paused starts the socket without reading, as if Pause had been sent.
+	Paused bool
+	// Gauge, when set, is shared with the caller to compute Node's write() result; see
+	// [WriteGauge].
+	Gauge *WriteGauge
+	// Logger receives the socket's diagnostics; nil prints nothing.
+	Logger *slog.Logger
+}
+
+func (c SocketConfig) withDefaults() (SocketConfig, error) {
+	if c.HighWaterMark < 0 || c.ReadBufferSize < 0 {
+		return c, fmt.Errorf("actornet: negative HighWaterMark or ReadBufferSize in SocketConfig")
+	}
+	if c.HighWaterMark == 0 {
+		c.HighWaterMark = DefaultHighWaterMark
+	}
+	if c.ReadBufferSize == 0 {
+		c.ReadBufferSize = DefaultReadBufferSize
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c, nil
+}
+
+// ServerConfig is the spawn options of a server actor. The zero value works.
+type ServerConfig struct {
+	// Owner receives the server's events and, until a Register, those of its sockets.
+	Owner *actor.PID
+	// Handler, when set, receives the server's events instead of Owner, inside the server.
+	Handler Handler
+	// Socket is the configuration of each accepted socket; its Owner defaults to the server's.
+	Socket SocketConfig
+	// HoldAccepted keeps each accepted socket silent and not reading until it gets a Register
+	// or an [Attach]; the server's owner then decides where its events go before any of them
+	// is sent. When false the socket starts right after ConnectionEvent.
+	HoldAccepted bool
+	// MaxConnections closes connections accepted beyond this many open ones at once
+	// (Node's maxConnections). 0 means no limit.
+	MaxConnections int
+	// Restart is the listener's restart budget.
+	Restart supervisor.Budget
+	// Logger receives the server's diagnostics; nil prints nothing.
+	Logger *slog.Logger
+}

@@ -1,0 +1,24 @@
+package actors
+
+import "errors"
+
+// The errors a socket or server reports, wrapped in a *net.OpError naming the operation and
+// the address where there is one. Match them with errors.Is. Failures of the system itself
+// (ECONNREFUSED, EADDRINUSE, ECONNRESET, ...) come as the syscall.Errno inside the OpError.
+var (
+	// ErrInvalidPort: a port outside 0..65535 (Node's ERR_SOCKET_BAD_PORT).
+	ErrInvalidPort = errors.New("actornet: port should be >= 0 and < 65536")
+	// ErrWriteAfterEnd: a Write after End (Node's ERR_STREAM_WRITE_AFTER_END).
+	ErrWriteAfterEnd = errors.New("actornet: write after end")
+	// ErrServerNotRunning: Close on a server that is not listening (ERR_SERVER_NOT_RUNNING).
+	ErrServerNotRunning = errors.New("actornet: server is not running")
+	// ErrServerAlreadyListening: Listen on a server that listens (ERR_SERVER_ALREADY_LISTEN).
+	ErrServerAlreadyListening = errors.New("actornet: server is already listening")
+	// ErrSocketClosed: a write dropped because the socket was destroyed or closed first
+	// (Node's ERR_STREAM_DESTROYED).
+	ErrSocketClosed = errors.New("actornet: socket is closed")
+	// ErrListenerFailed: a server's listener failed more often than its restart budget allows.
+	ErrListenerFailed = errors.New("actornet: listener failed, restart budget spent")
+	// ErrOwnerStopped: the socket's owner actor stopped, so the socket was destroyed.
+	ErrOwnerStopped = errors.New("actornet: owner stopped")
+)

@@ -1,0 +1,203 @@
+package actors
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/actornet/actornet/messages"
+	"github.com/actornet/actornet/supervisor"
+)
+
+// ServerState is where a server is in its life:
+//
+//	Idle -> Listening -> Closing -> Idle
+//
+// A server may Listen again once it is Idle; a failed Listen leaves it Idle.
+type ServerState int
+
+const (
+	ServerIdle      ServerState = iota // not listening (new, or closed)
+	ServerListening                    // accepting
+	ServerClosing                      // not accepting; waiting for its sockets to close
+)
+
+func (s ServerState) String() string {
+	switch s {
+	case ServerIdle:
+		return "idle"
+	case ServerListening:
+		return "listening"
+	case ServerClosing:
+		return "closing"
+	}
+	return fmt.Sprintf("ServerState(%d)", int(s))
+}
+
+// release is sent by a server to a socket it holds once ConnectionEvent is out, when its
+// owner does not decide where the events go (ServerConfig.HoldAccepted false).
+type release struct{}
+
+// server is the actor behind one listening TCP server. Its children are its listener and its
+// accepted sockets.
+type server struct {
+	cfg      ServerConfig
+	self     *actor.PID
+	state    ServerState
+	spec     *listenSpec
+	listener *actor.PID
+	addr     messages.Addr
+	conns    map[string]*actor.PID
+}
+
+func (s *server) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		s.self = ctx.Self()
+		s.conns = map[string]*actor.PID{}
+		if s.cfg.Owner != nil {
+			ctx.Watch(s.cfg.Owner)
+		}
+	case *actor.Stopping:
+		if s.spec != nil {
+			s.spec.close()
+		}
+	case *messages.Listen:
+		s.listen(ctx, m)
+	case *messages.Close:
+		s.close(ctx)
+	case *accepted:
+		s.accept(ctx, m.conn)
+	case *acceptError:
+		s.emit(ctx, &messages.ServerErrorEvent{Server: s.self, Err: &net.OpError{Op: "accept", Net: "tcp", Err: m.err}})
+	case *supervisor.ListenerFailed:
+		err := fmt.Errorf("actornet: listener failed (attempt %d): %v", m.Attempt, m.Reason)
+		if !m.Restart {
+			err = fmt.Errorf("%w: %v", ErrListenerFailed, m.Reason)
+		}
+		s.emit(ctx, &messages.ServerErrorEvent{Server: s.self, Err: err})
+	case *actor.Terminated:
+		s.terminated(ctx, m.Who)
+	case *messages.Inspect:
+		s.inspect(ctx)
+	}
+}
+
+func (s *server) emit(ctx actor.Context, ev any) {
+	if s.cfg.Handler != nil {
+		s.cfg.Handler(ev)
+	} else if s.cfg.Owner != nil {
+		ctx.Send(s.cfg.Owner, ev)
+	}
+}
+
+func (s *server) fail(ctx actor.Context, op string, addr string, err error) {
+	oe := &net.OpError{Op: op, Net: "tcp", Err: err}
+	if a, rerr := net.ResolveTCPAddr("tcp", addr); rerr == nil {
+		oe.Addr = a
+	}
+	s.emit(ctx, &messages.ServerErrorEvent{Server: s.self, Err: oe})
+}
+
+func (s *server) listen(ctx actor.Context, m *messages.Listen) {
+	address := net.JoinHostPort(m.Host, strconv.Itoa(m.Port))
+	if s.state != ServerIdle {
+		s.fail(ctx, "listen", address, ErrServerAlreadyListening)
+		return
+	}
+	if m.Port < 0 || m.Port > 65535 {
+		s.fail(ctx, "listen", "", ErrInvalidPort)
+		return
+	}
+	ln, err := net.Listen("tcp", address)
+	if err != nil {
+		s.emit(ctx, &messages.ServerErrorEvent{Server: s.self, Err: err})
+		return
+	}
+	tl := ln.(*net.TCPListener)
+	s.addr = messages.AddrOf(tl.Addr())
+	// A restarted listener binds the port it got the first time, on the host asked for.
+	s.spec = &listenSpec{network: "tcp", address: net.JoinHostPort(m.Host, strconv.Itoa(s.addr.Port))}
+	first := &listener{spec: s.spec, server: s.self, first: tl}
+	used := false
+	props := actor.PropsFromProducer(func() actor.Actor {
+		if !used { // the first incarnation takes the socket bound above
+			used = true
+			return first
+		}
+		return &listener{spec: s.spec, server: s.self}
+	})
+	pid, err := ctx.SpawnNamed(props, supervisor.ListenerName)
+	if err != nil {
+		_ = tl.Close()
+		s.fail(ctx, "listen", address, err)
+		return
+	}
+	s.listener = pid
+	s.state = ServerListening
+	s.emit(ctx, &messages.ListeningEvent{Server: s.self, Addr: s.addr})
+}
+
+func (s *server) accept(ctx actor.Context, conn *net.TCPConn) {
+	if s.state != ServerListening ||
+		s.cfg.MaxConnections > 0 && len(s.conns) >= s.cfg.MaxConnections {
+		_ = conn.Close()
+		return
+	}
+	cfg := s.cfg.Socket
+	if cfg.Owner == nil && cfg.Handler == nil {
+		cfg.Owner = s.cfg.Owner
+	}
+	pid := ctx.Spawn(socketProps(cfg, conn, true))
+	s.conns[pid.Id] = pid
+	ev := &messages.ConnectionEvent{Server: s.self, Socket: pid,
+		Remote: messages.AddrOf(conn.RemoteAddr()), Local: messages.AddrOf(conn.LocalAddr())}
+	s.emit(ctx, ev)
+	if !s.cfg.HoldAccepted {
+		ctx.Send(pid, &release{})
+	}
+}
+
+func (s *server) close(ctx actor.Context) {
+	if s.state != ServerListening {
+		s.emit(ctx, &messages.ServerErrorEvent{Server: s.self, Err: &net.OpError{Op: "close", Net: "tcp", Err: ErrServerNotRunning}})
+		if s.state == ServerIdle {
+			s.emit(ctx, &messages.ServerCloseEvent{Server: s.self})
+		}
+		return
+	}
+	s.spec.close() // refuse new connections now, not when the listener has stopped
+	ctx.Stop(s.listener)
+	s.state = ServerClosing
+}
+
+func (s *server) terminated(ctx actor.Context, who *actor.PID) {
+	switch {
+	case s.cfg.Owner != nil && who.Equal(s.cfg.Owner):
+		ctx.Stop(s.self) // no server outlives its owner
+		return
+	case s.listener != nil && who.Equal(s.listener):
+		s.listener = nil
+		if s.state == ServerListening { // the budget is spent: the server closes itself
+			s.spec.close()
+			s.state = ServerClosing
+		}
+	default:
+		delete(s.conns, who.Id)
+	}
+	if s.state == ServerClosing && s.listener == nil && len(s.conns) == 0 {
+		s.state = ServerIdle
+		s.addr = messages.Addr{}
+		s.emit(ctx, &messages.ServerCloseEvent{Server: s.self})
+	}
+}
+
+func (s *server) inspect(ctx actor.Context) {
+	info := &messages.ServerInfo{PID: s.self, State: s.state.String(), Addr: s.addr}
+	for _, pid := range s.conns {
+		info.Connections = append(info.Connections, pid)
+	}
+	ctx.Respond(info)
+}

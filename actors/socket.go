@@ -1,0 +1,286 @@
+package actors
+
+import (
+	"context"
+	"net"
+	"syscall"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/actornet/actornet/messages"
+	"github.com/actornet/actornet/supervisor"
+)
+
+// Attach is sent to a socket to deliver its events to Handler, inside the socket actor, from
+// then on. It also starts a socket that its server holds (ServerConfig.HoldAccepted). It lives
+// here, not in messages, because it carries a function and only works within one process.
+type Attach struct {
+	Handler Handler
+}
+
+// socket is the actor behind one TCP connection. All its fields are owned by the actor: the
+// goroutines it starts (dialer, reader, flusher) talk to it only through its mailbox.
+type socket struct {
+	cfg     SocketConfig
+	self    *actor.PID
+	sys     *actor.ActorSystem
+	owner   *actor.PID
+	handler Handler
+	state   State
+
+	conn          *net.TCPConn
+	raw           syscall.RawConn
+	local, remote messages.Addr
+
+	held       bool  // accepted socket waiting for Register or Attach
+	heldEvents []any // events raised while held, delivered on release
+
+	rd readSide
+	wr writeSide
+
+	keepAlive *messages.SetKeepAlive
+	noDelay   *bool
+	timer     idleTimer
+
+	cancelDial context.CancelFunc
+	goroutines int // dialer, reader and flusher still running
+	hadError   bool
+	closeSent  bool
+
+	bytesRead, bytesWritten int64
+}
+
+func newSocket(cfg SocketConfig, conn *net.TCPConn, held bool) *socket {
+	return &socket{cfg: cfg, owner: cfg.Owner, handler: cfg.Handler, conn: conn, held: held}
+}
+
+// Receive handles one message. A panic anywhere in it, the owner's Handler included, closes
+// the socket with a *supervisor.PanicError: a connection is never restarted.
+func (s *socket) Receive(ctx actor.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.recovered(ctx, supervisor.NewPanicError(r))
+		}
+	}()
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		s.started(ctx)
+	case *actor.Stopping:
+		s.abort(ctx)
+	case *actor.Terminated:
+		if s.owner != nil && m.Who.Equal(s.owner) {
+			s.fail(ctx, opError("owner", s, ErrOwnerStopped))
+		}
+	case *messages.Connect:
+		s.connect(ctx, m)
+	case *messages.Write:
+		s.write(ctx, m.Data, m.Token)
+	case *messages.End:
+		s.end(ctx, m.Data)
+	case *messages.Destroy:
+		s.destroy(ctx)
+	case *messages.Pause:
+		s.pause()
+	case *messages.Resume:
+		s.resume(ctx)
+	case *messages.SetTimeout:
+		s.timer.set(s, m.Timeout)
+	case *messages.SetKeepAlive:
+		s.keepAlive = m
+		s.applyOptions()
+	case *messages.SetNoDelay:
+		s.noDelay = &m.NoDelay
+		s.applyOptions()
+	case *messages.Register:
+		s.register(ctx, m.Owner)
+	case *release:
+		s.release(ctx)
+	case *Attach:
+		s.handler = m.Handler
+		s.release(ctx)
+	case *messages.Inspect:
+		ctx.Respond(s.info())
+	case *lookupDone:
+		s.lookedUp(ctx, m)
+	case *dialDone:
+		s.dialled(ctx, m)
+	case *readDone:
+		s.readDone(ctx, m)
+	case *flushDone:
+		s.flushed(ctx, m)
+	case *idleTick:
+		s.timer.tick(ctx, s)
+	case *autoEnd:
+		s.end(ctx, nil)
+	}
+}
+
+func (s *socket) started(ctx actor.Context) {
+	s.self, s.sys = ctx.Self(), ctx.ActorSystem()
+	if s.owner != nil {
+		ctx.Watch(s.owner)
+	}
+	if s.cfg.Paused {
+		s.rd.paused = true
+	}
+	if s.conn != nil { // accepted
+		s.opened(ctx, s.conn)
+		s.startReader()
+	}
+}
+
+// emit delivers an event to the handler or the owner, or keeps it while the socket is held.
+func (s *socket) emit(ctx actor.Context, ev any) {
+	switch {
+	case s.held:
+		s.heldEvents = append(s.heldEvents, ev)
+	case s.handler != nil:
+		s.handler(ev)
+	case s.owner != nil:
+		ctx.Send(s.owner, ev)
+	}
+}
+
+func (s *socket) register(ctx actor.Context, owner *actor.PID) {
+	if s.owner != nil {
+		ctx.Unwatch(s.owner)
+	}
+	s.owner, s.handler = owner, nil
+	if owner != nil {
+		ctx.Watch(owner)
+	}
+	s.release(ctx)
+}
+
+// release ends the held state of an accepted socket: what it kept is delivered, then it reads.
+func (s *socket) release(ctx actor.Context) {
+	if !s.held {
+		return
+	}
+	s.held = false
+	evs := s.heldEvents
+	s.heldEvents = nil
+	for _, ev := range evs {
+		s.emit(ctx, ev)
+	}
+	s.startReader()
+}
+
+// fail reports err and closes the socket: ErrorEvent, then CloseEvent{HadError: true}.
+func (s *socket) fail(ctx actor.Context, err error) {
+	if s.state >= StateClosing {
+		return
+	}
+	s.hadError = true
+	s.emit(ctx, &messages.ErrorEvent{Socket: s.self, Err: err})
+	s.closeNow(ctx)
+}
+
+// destroy closes the socket at once, dropping queued writes: CloseEvent{HadError: false}.
+func (s *socket) destroy(ctx actor.Context) {
+	if s.state >= StateClosing {
+		return
+	}
+	s.closeNow(ctx)
+}
+
+// closeNow closes the descriptor and everything that waits on it. CloseEvent follows once the
+// goroutines that used the descriptor have exited.
+func (s *socket) closeNow(ctx actor.Context) {
+	s.state.to(StateClosing)
+	s.timer.stop()
+	if s.cancelDial != nil {
+		s.cancelDial()
+	}
+	if s.conn != nil {
+		_ = s.conn.Close()
+	}
+	s.wr.dropAll(ctx, s)
+	s.rd.pending = nil
+	s.maybeClosed(ctx)
+}
+
+func (s *socket) maybeClosed(ctx actor.Context) {
+	if s.state != StateClosing || s.goroutines > 0 {
+		return
+	}
+	s.state.to(StateClosed)
+	s.sendClose(ctx)
+	ctx.Stop(s.self)
+}
+
+func (s *socket) sendClose(ctx actor.Context) {
+	if s.closeSent {
+		return
+	}
+	s.closeSent = true
+	s.held = false // a held socket's close still reaches its owner
+	s.emit(ctx, &messages.CloseEvent{Socket: s.self, HadError: s.hadError})
+}
+
+// abort runs when the tree stops the socket from outside (its server or the tree stopping).
+func (s *socket) abort(ctx actor.Context) {
+	if s.state < StateClosing {
+		s.closeNow(ctx)
+	}
+	if s.state == StateClosing { // goroutines still running: they will find a closed descriptor
+		s.state.to(StateClosed)
+		s.sendClose(ctx)
+	}
+}
+
+// recovered turns a panic into ErrorEvent and CloseEvent. A panic raised while closing, in the
+// owner's close handler say, only makes sure the actor stops.
+func (s *socket) recovered(ctx actor.Context, pe *supervisor.PanicError) {
+	s.cfg.Logger.Warn("actornet: panic in socket", "socket", s.self, "panic", pe.Value)
+	if s.state >= StateClosing || s.closeSent {
+		s.closeSent = true
+		if s.state == StateClosing {
+			s.state.to(StateClosed)
+		}
+		ctx.Stop(s.self)
+		return
+	}
+	defer func() {
+		if r := recover(); r != nil { // the handler panicked again while told of the first
+			s.closeSent = true
+			ctx.Stop(s.self)
+		}
+	}()
+	s.fail(ctx, pe)
+}
+
+// bothDone closes the socket once our FIN is out and the peer's end was delivered.
+func (s *socket) bothDone(ctx actor.Context) {
+	if s.wr.finished && s.rd.ended && s.state == StateOpen {
+		s.closeNow(ctx)
+	}
+}
+
+func (s *socket) info() *messages.SocketInfo {
+	st := s.state.String()
+	if s.state == StateOpen {
+		switch {
+		case s.rd.paused:
+			st = "paused"
+		case s.wr.ending && !s.rd.ended:
+			st = "half-closed"
+		case s.rd.ended && !s.wr.ending:
+			st = "read-ended"
+		}
+	}
+	return &messages.SocketInfo{PID: s.self, State: st, Local: s.local, Remote: s.remote,
+		BytesRead: s.bytesRead, BytesWritten: s.bytesWritten}
+}
+
+// opError wraps err the way package net does, naming the operation and the socket's addresses.
+func opError(op string, s *socket, err error) error {
+	oe := &net.OpError{Op: op, Net: "tcp", Err: err}
+	if !s.remote.IsZero() {
+		oe.Addr = &net.TCPAddr{IP: net.ParseIP(s.remote.Address), Port: s.remote.Port}
+	}
+	if !s.local.IsZero() {
+		oe.Source = &net.TCPAddr{IP: net.ParseIP(s.local.Address), Port: s.local.Port}
+	}
+	return oe
+}

@@ -1,0 +1,159 @@
+package actors
+
+import (
+	"context"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/actornet/actornet/messages"
+)
+
+// lookupDone is sent by the dialer once a host name resolved (or failed to).
+type lookupDone struct {
+	host string
+	ip   net.IP
+	err  error
+}
+
+// dialDone is the dialer's last message: the connection, or why there is none.
+type dialDone struct {
+	conn *net.TCPConn
+	err  error
+}
+
+// connect starts resolving and dialling. Connect on a socket that is not new is a no-op, as in
+// IoT.js: a socket connects once.
+func (s *socket) connect(ctx actor.Context, m *messages.Connect) {
+	if s.state != StateNew {
+		return
+	}
+	if m.Port < 0 || m.Port > 65535 {
+		s.fail(ctx, &net.OpError{Op: "connect", Net: "tcp", Err: ErrInvalidPort})
+		return
+	}
+	host := m.Host
+	if host == "" {
+		host = "localhost"
+	}
+	s.state.to(StateConnecting)
+	s.timer.activity(s)
+	dctx, cancel := context.WithCancel(context.Background())
+	s.cancelDial = cancel
+	s.goroutines++
+	go dial(dctx, s.sys, s.self, host, m.Port)
+}
+
+// dial resolves host (unless it is an IP literal) and connects to each address in turn; it
+// always ends with one dialDone.
+func dial(ctx context.Context, sys *actor.ActorSystem, self *actor.PID, host string, port int) {
+	var ips []net.IP
+	if ip := net.ParseIP(host); ip != nil {
+		ips = []net.IP{ip}
+	} else {
+		addrs, err := net.DefaultResolver.LookupIPAddr(ctx, host)
+		if err == nil && len(addrs) == 0 {
+			err = &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+		}
+		if err != nil {
+			sys.Root.Send(self, &lookupDone{host: host, err: err})
+			sys.Root.Send(self, &dialDone{err: &net.OpError{Op: "dial", Net: "tcp", Err: err}})
+			return
+		}
+		for _, a := range addrs {
+			ips = append(ips, a.IP)
+		}
+		sys.Root.Send(self, &lookupDone{host: host, ip: ips[0]})
+	}
+	var d net.Dialer
+	var err error
+	for _, ip := range ips {
+		var c net.Conn
+		c, err = d.DialContext(ctx, "tcp", net.JoinHostPort(ip.String(), strconv.Itoa(port)))
+		if err == nil {
+			sys.Root.Send(self, &dialDone{conn: c.(*net.TCPConn)})
+			return
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	sys.Root.Send(self, &dialDone{err: err})
+}
+
+func (s *socket) lookedUp(ctx actor.Context, m *lookupDone) {
+	if s.state != StateConnecting {
+		return
+	}
+	ev := &messages.LookupEvent{Socket: s.self, Err: m.err, Host: m.host}
+	if m.err == nil {
+		ev.Address, ev.Family = m.ip.String(), family(m.ip)
+	}
+	s.emit(ctx, ev)
+	s.timer.activity(s)
+}
+
+func (s *socket) dialled(ctx actor.Context, m *dialDone) {
+	s.goroutines--
+	s.cancelDial()
+	if s.state != StateConnecting { // destroyed meanwhile
+		if m.conn != nil {
+			_ = m.conn.Close()
+		}
+		s.maybeClosed(ctx)
+		return
+	}
+	if m.err != nil {
+		s.fail(ctx, m.err)
+		return
+	}
+	s.opened(ctx, m.conn)
+	s.emit(ctx, &messages.ConnectEvent{Socket: s.self, Local: s.local, Remote: s.remote})
+	s.wr.pump(ctx, s)
+	s.startReader()
+}
+
+// opened takes the connection over: a client's once dialled, an accepted one at start.
+func (s *socket) opened(ctx actor.Context, conn *net.TCPConn) {
+	s.conn = conn
+	s.raw, _ = conn.SyscallConn() // cannot fail on a *net.TCPConn that is open
+	s.local, s.remote = messages.AddrOf(conn.LocalAddr()), messages.AddrOf(conn.RemoteAddr())
+	s.state.to(StateOpen)
+	s.applyOptions()
+	s.timer.activity(s)
+}
+
+// applyOptions sets keepalive and nodelay on the connection, once there is one.
+func (s *socket) applyOptions() {
+	if s.conn == nil || s.state != StateOpen {
+		return
+	}
+	if s.noDelay != nil {
+		if err := s.conn.SetNoDelay(*s.noDelay); err != nil {
+			s.cfg.Logger.Debug("actornet: setNoDelay", "err", err)
+		}
+	}
+	if ka := s.keepAlive; ka != nil {
+		// Node's settings: the first probe after InitialDelay (whole seconds, 0 = the system's
+		// default), then one a second, ten at most.
+		cfg := net.KeepAliveConfig{Enable: ka.Enable, Idle: -1, Interval: time.Second, Count: 10}
+		if d := ka.InitialDelay.Truncate(time.Second); d > 0 {
+			cfg.Idle = d
+		}
+		if !ka.Enable {
+			cfg = net.KeepAliveConfig{Enable: false}
+		}
+		if err := s.conn.SetKeepAliveConfig(cfg); err != nil {
+			s.cfg.Logger.Debug("actornet: setKeepAlive", "err", err)
+		}
+	}
+}
+
+func family(ip net.IP) string {
+	if ip.To4() != nil {
+		return "IPv4"
+	}
+	return "IPv6"
+}

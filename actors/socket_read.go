@@ -1,0 +1,204 @@
+package actors
+
+import (
+	"errors"
+	"io"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/actornet/actornet/messages"
+)
+
+// readSide is the socket's reading state, owned by the actor.
+type readSide struct {
+	paused  bool
+	reading bool         // a reader goroutine runs
+	stop    *atomic.Bool // tells that reader to stop before its next read
+	pending []byte       // a chunk that arrived while paused
+	eof     bool         // the peer's FIN was read
+	ended   bool         // EndEvent was sent
+}
+
+// readDone is sent by the reader for each read; last marks its final message.
+type readDone struct {
+	data []byte
+	err  error
+	last bool
+}
+
+// autoEnd is sent by a socket to itself after EndEvent when it does not allow half-open
+// connections, so that writes its owner made while handling EndEvent go out before the FIN.
+type autoEnd struct{}
+
+// startReader starts the reader unless one runs or reading makes no sense now.
+func (s *socket) startReader() {
+	r := &s.rd
+	if r.reading || r.paused || r.eof || s.held || s.state != StateOpen {
+		return
+	}
+	r.reading = true
+	r.stop = new(atomic.Bool)
+	s.goroutines++
+	go readLoop(s.sys, s.self, s.conn, r.stop, s.cfg.ReadBufferSize)
+}
+
+// readLoop reads until an error, EOF or a stop request, and sends every result to the actor.
+// It holds no buffer while it waits for data.
+func readLoop(sys *actor.ActorSystem, self *actor.PID, conn syscall.Conn, stop *atomic.Bool, size int) {
+	raw, err := conn.SyscallConn()
+	if err != nil {
+		sys.Root.Send(self, &readDone{err: err, last: true})
+		return
+	}
+	for {
+		data, stopped, err := readOnce(raw, stop, size)
+		last := stopped || err != nil || stop.Load()
+		sys.Root.Send(self, &readDone{data: data, err: err, last: last})
+		if last {
+			return
+		}
+	}
+}
+
+// readOnce waits for the descriptor to be readable, then takes a pooled buffer and reads once.
+// It returns stopped when a stop was requested before the read.
+func readOnce(raw syscall.RawConn, stop *atomic.Bool, size int) (data []byte, stopped bool, err error) {
+	var (
+		n    int
+		rerr error
+		buf  *[]byte
+	)
+	err = raw.Read(func(fd uintptr) bool {
+		if stop.Load() {
+			stopped = true
+			return true
+		}
+		b := getBuffer(size)
+		for {
+			n, rerr = syscall.Read(int(fd), *b)
+			if rerr != syscall.EINTR {
+				break
+			}
+		}
+		if rerr == syscall.EAGAIN {
+			putBuffer(b)
+			return false
+		}
+		buf = b
+		return true
+	})
+	if err != nil || stopped {
+		return nil, stopped, err
+	}
+	defer putBuffer(buf)
+	switch {
+	case rerr != nil:
+		return nil, false, os.NewSyscallError("read", rerr)
+	case n == 0:
+		return nil, false, io.EOF
+	}
+	data = make([]byte, n)
+	copy(data, (*buf)[:n])
+	return data, false, nil
+}
+
+var buffers sync.Map // size -> *sync.Pool of *[]byte
+
+func getBuffer(size int) *[]byte {
+	p, ok := buffers.Load(size)
+	if !ok {
+		p, _ = buffers.LoadOrStore(size, &sync.Pool{New: func() any {
+			b := make([]byte, size)
+			return &b
+		}})
+	}
+	return p.(*sync.Pool).Get().(*[]byte)
+}
+
+func putBuffer(b *[]byte) {
+	if p, ok := buffers.Load(len(*b)); ok {
+		p.(*sync.Pool).Put(b)
+	}
+}
+
+func (s *socket) readDone(ctx actor.Context, m *readDone) {
+	r := &s.rd
+	if m.last {
+		r.reading = false
+		s.goroutines--
+	}
+	if s.state != StateOpen {
+		s.maybeClosed(ctx)
+		return
+	}
+	if len(m.data) > 0 {
+		s.bytesRead += int64(len(m.data))
+		s.timer.activity(s)
+		if r.paused {
+			r.pending = m.data
+		} else {
+			s.emit(ctx, &messages.DataEvent{Socket: s.self, Data: m.data})
+		}
+	}
+	switch {
+	case errors.Is(m.err, io.EOF):
+		r.eof = true
+		if !r.paused {
+			s.deliverEnd(ctx)
+		}
+	case m.err != nil:
+		s.fail(ctx, opError("read", s, m.err))
+	case m.last:
+		s.startReader() // a Resume came after the reader saw its stop flag
+	}
+}
+
+// deliverEnd sends EndEvent, ends our side too unless half-open is allowed, and closes the
+// socket if our side had already finished.
+func (s *socket) deliverEnd(ctx actor.Context) {
+	if s.rd.ended || s.state != StateOpen {
+		return
+	}
+	s.rd.ended = true
+	s.emit(ctx, &messages.EndEvent{Socket: s.self})
+	if !s.cfg.AllowHalfOpen && !s.wr.ending {
+		ctx.Send(s.self, &autoEnd{})
+	}
+	s.bothDone(ctx)
+}
+
+func (s *socket) pause() {
+	s.rd.paused = true
+	if s.rd.reading {
+		s.rd.stop.Store(true)
+	}
+}
+
+func (s *socket) resume(ctx actor.Context) {
+	r := &s.rd
+	if !r.paused {
+		return
+	}
+	r.paused = false
+	if s.state != StateOpen {
+		return
+	}
+	if r.pending != nil {
+		data := r.pending
+		r.pending = nil
+		s.emit(ctx, &messages.DataEvent{Socket: s.self, Data: data})
+	}
+	if r.eof {
+		s.deliverEnd(ctx)
+		return
+	}
+	if r.reading {
+		r.stop.Store(false)
+		return
+	}
+	s.startReader()
+}

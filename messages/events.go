@@ -1,0 +1,99 @@
+package messages
+
+import "github.com/asynkron/protoactor-go/actor"
+
+// ConnectEvent is sent by a client socket to its owner once its connection is established.
+type ConnectEvent struct {
+	Socket        *actor.PID
+	Local, Remote Addr
+}
+
+// DataEvent is sent by a socket to its owner for each read. Data is a fresh slice that the
+// receiver owns.
+type DataEvent struct {
+	Socket *actor.PID
+	Data   []byte
+}
+
+// DrainEvent is sent by a socket to its owner when its write queue, having passed the
+// high-water mark, is empty again.
+type DrainEvent struct {
+	Socket *actor.PID
+}
+
+// EndEvent is sent by a socket to its owner when the peer's FIN arrived, after all its data.
+type EndEvent struct {
+	Socket *actor.PID
+}
+
+// FinishEvent is sent by a socket to its owner once End has flushed the queue and the FIN has
+// been handed to the kernel (Node's 'finish').
+type FinishEvent struct {
+	Socket *actor.PID
+}
+
+// CloseEvent is sent by a socket to its owner exactly once, as its last event, after its
+// descriptor is closed. HadError says whether an [ErrorEvent] came before it.
+type CloseEvent struct {
+	Socket   *actor.PID
+	HadError bool
+}
+
+// ErrorEvent is sent by a socket to its owner when an operation failed; a
+// CloseEvent{HadError: true} always follows.
+type ErrorEvent struct {
+	Socket *actor.PID
+	Err    error
+}
+
+// LookupEvent is sent by a connecting socket to its owner once a host name was resolved (not
+// for IP literals). Family is "IPv4" or "IPv6"; on failure Err is set and an [ErrorEvent]
+// follows.
+type LookupEvent struct {
+	Socket  *actor.PID
+	Err     error
+	Address string
+	Family  string
+	Host    string
+}
+
+// TimeoutEvent is sent by a socket to its owner when it has been idle for the duration set by
+// [SetTimeout]. The socket stays open.
+type TimeoutEvent struct {
+	Socket *actor.PID
+}
+
+// WrittenEvent is sent by a socket to its owner for a [Write] that carried a Token, once its
+// bytes reached the kernel (Err nil) or failed.
+type WrittenEvent struct {
+	Socket *actor.PID
+	Token  any
+	Err    error
+}
+
+// ListeningEvent is sent by a server to its owner once it is bound; Addr is the real address.
+type ListeningEvent struct {
+	Server *actor.PID
+	Addr   Addr
+}
+
+// ConnectionEvent is sent by a server to its owner for each accepted connection; Socket is the
+// new socket actor, whose events go to the same owner until a [Register].
+type ConnectionEvent struct {
+	Server        *actor.PID
+	Socket        *actor.PID
+	Remote, Local Addr
+}
+
+// ServerErrorEvent is sent by a server to its owner when Listen, Close or accepting failed.
+// The server is not closed by it.
+type ServerErrorEvent struct {
+	Server *actor.PID
+	Err    error
+}
+
+// ServerCloseEvent is sent by a server to its owner once it has stopped listening and its last
+// accepted socket has closed.
+type ServerCloseEvent struct {
+	Server *actor.PID
+}

@@ -1,0 +1,68 @@
+package messages
+
+import (
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// Connect is sent to a fresh socket actor by its owner to open a connection. Host "" means
+// "localhost"; a name is resolved first and reported with a [LookupEvent].
+type Connect struct {
+	Port int
+	Host string
+}
+
+// Write is sent to a socket by anyone holding its PID to queue Data for sending, in order.
+// The socket owns Data from then on: the sender must not modify it. A non-nil Token asks for a
+// [WrittenEvent] once Data has reached the kernel or failed.
+type Write struct {
+	Data  []byte
+	Token any
+}
+
+// End is sent to a socket to write Data (which may be nil), flush the queue and then shut down
+// the sending side (half-close); reading goes on. [FinishEvent] follows once the FIN is sent.
+type End struct {
+	Data []byte
+}
+
+// Destroy is sent to a socket to close it at once: queued writes are dropped and the
+// descriptor is closed. It is idempotent.
+type Destroy struct{}
+
+// Pause is sent to a socket to stop reading from the kernel; at most one read buffer that was
+// already in flight is kept and delivered on [Resume].
+type Pause struct{}
+
+// Resume is sent to a paused socket to deliver what it holds and read again.
+type Resume struct{}
+
+// SetTimeout is sent to a socket to arm its idle timer; 0 turns it off. See [TimeoutEvent].
+type SetTimeout struct {
+	Timeout time.Duration
+}
+
+// SetKeepAlive is sent to a socket to switch TCP keepalive on or off. InitialDelay is the idle
+// time before the first probe, in whole seconds (0 keeps the system default). Sent before the
+// connection is up, it is applied once it is.
+type SetKeepAlive struct {
+	Enable       bool
+	InitialDelay time.Duration
+}
+
+// SetNoDelay is sent to a socket to switch Nagle's algorithm off (NoDelay true, Go's default)
+// or on. Sent before the connection is up, it is applied once it is.
+type SetNoDelay struct {
+	NoDelay bool
+}
+
+// Register is sent to a socket to move its events to Owner. The socket watches its owner and
+// destroys itself when the owner stops.
+type Register struct {
+	Owner *actor.PID
+}
+
+// Inspect is sent with a request to a socket or server actor; it answers with a *[SocketInfo]
+// or a *[ServerInfo].
+type Inspect struct{}
