@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"context"
 	"errors"
 	"net"
 	"sync"
@@ -69,7 +70,10 @@ func (l *listener) Receive(ctx actor.Context) {
 	case *actor.Started:
 		l.start(ctx)
 	case *acceptFailed:
-		panic(m.err) // the server's strategy decides: restart with backoff, or give up
+		// Close first, so that no connection waits in a backlog nobody accepts from; then
+		// fail, and the server's strategy decides: restart with backoff, or give up.
+		l.stop()
+		panic(m.err)
 	case *actor.Stopping, *actor.Restarting:
 		l.stop()
 	}
@@ -79,7 +83,7 @@ func (l *listener) start(ctx actor.Context) {
 	ln := l.first
 	l.first = nil
 	if ln == nil {
-		nl, err := net.Listen(l.spec.network, l.spec.address)
+		nl, err := listenTCP(l.spec.network, l.spec.address)
 		if err != nil {
 			panic(err)
 		}
@@ -147,4 +151,11 @@ func survivable(err error) bool {
 		}
 	}
 	return false
+}
+
+// listenTCP binds address with keepalive off on accepted connections until SetKeepAlive, as
+// in Node (Go's default would switch it on).
+func listenTCP(network, address string) (net.Listener, error) {
+	lc := net.ListenConfig{KeepAlive: -1}
+	return lc.Listen(context.Background(), network, address)
 }

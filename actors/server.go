@@ -111,7 +111,7 @@ func (s *server) listen(ctx actor.Context, m *messages.Listen) {
 		s.fail(ctx, "listen", "", ErrInvalidPort)
 		return
 	}
-	ln, err := net.Listen("tcp", address)
+	ln, err := listenTCP("tcp", address)
 	if err != nil {
 		s.emit(ctx, &messages.ServerErrorEvent{Server: s.self, Err: err})
 		return

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"syscall"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -269,8 +270,17 @@ func (s *socket) info() *messages.SocketInfo {
 			st = "read-ended"
 		}
 	}
-	return &messages.SocketInfo{PID: s.self, State: st, Local: s.local, Remote: s.remote,
+	info := &messages.SocketInfo{PID: s.self, State: st, Local: s.local, Remote: s.remote,
 		BytesRead: s.bytesRead, BytesWritten: s.bytesWritten}
+	if s.state == StateOpen {
+		_ = s.raw.Control(func(fd uintptr) {
+			ka, _ := syscall.GetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_KEEPALIVE)
+			idle, _ := syscall.GetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_KEEPIDLE)
+			nd, _ := syscall.GetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_NODELAY)
+			info.KeepAlive, info.KeepAliveIdle, info.NoDelay = ka != 0, time.Duration(idle)*time.Second, nd != 0
+		})
+	}
+	return info
 }
 
 // opError wraps err the way package net does, naming the operation and the socket's addresses.

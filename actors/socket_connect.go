@@ -67,7 +67,7 @@ func dial(ctx context.Context, sys *actor.ActorSystem, self *actor.PID, host str
 		}
 		sys.Root.Send(self, &lookupDone{host: host, ip: ips[0]})
 	}
-	var d net.Dialer
+	d := net.Dialer{KeepAlive: -1} // off until SetKeepAlive, as in Node
 	var err error
 	for _, ip := range ips {
 		var c net.Conn

@@ -18,7 +18,7 @@ type readSide struct {
 	paused  bool
 	reading bool         // a reader goroutine runs
 	stop    *atomic.Bool // tells that reader to stop before its next read
-	pending []byte       // a chunk that arrived while paused
+	pending [][]byte     // what arrived while paused: one read at most, see readOnce
 	eof     bool         // the peer's FIN was read
 	ended   bool         // EndEvent was sent
 }
@@ -139,7 +139,7 @@ func (s *socket) readDone(ctx actor.Context, m *readDone) {
 		s.bytesRead += int64(len(m.data))
 		s.timer.activity(s)
 		if r.paused {
-			r.pending = m.data
+			r.pending = append(r.pending, m.data)
 		} else {
 			s.emit(ctx, &messages.DataEvent{Socket: s.self, Data: m.data})
 		}
@@ -187,9 +187,9 @@ func (s *socket) resume(ctx actor.Context) {
 	if s.state != StateOpen {
 		return
 	}
-	if r.pending != nil {
-		data := r.pending
-		r.pending = nil
+	held := r.pending
+	r.pending = nil
+	for _, data := range held {
 		s.emit(ctx, &messages.DataEvent{Socket: s.self, Data: data})
 	}
 	if r.eof {

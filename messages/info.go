@@ -1,6 +1,10 @@
 package messages
 
-import "github.com/asynkron/protoactor-go/actor"
+import (
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
 
 // SocketInfo answers [Inspect] on a socket: its state and counters at that moment.
 type SocketInfo struct {
@@ -9,6 +13,10 @@ type SocketInfo struct {
 	Local, Remote Addr
 	BytesRead     int64
 	BytesWritten  int64
+	// Read from the descriptor itself (getsockopt) while it is open.
+	KeepAlive     bool
+	KeepAliveIdle time.Duration
+	NoDelay       bool
 }
 
 // ServerInfo answers [Inspect] on a server: its state, address and its accepted sockets.

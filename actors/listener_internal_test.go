@@ -1,0 +1,112 @@
+package actors
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/actornet/actornet/messages"
+	"github.com/actornet/actornet/supervisor"
+)
+
+// The accept loop reports a failure it cannot survive with acceptFailed; nothing on loopback
+// produces one on demand, so this test sends that message itself. Everything after it is the
+// real path: the listener panics, the server's strategy restarts it with backoff on the same
+// port, and gives up once the budget is spent.
+func TestListenerRestartsWithinBudget(t *testing.T) {
+	sys := supervisor.NewSystem(nil)
+	tree := supervisor.NewTree(sys, nil)
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		require.NoError(t, tree.Stop(ctx))
+		sys.Shutdown()
+	}()
+	events := make(chan any, 100)
+	owner := sys.Root.Spawn(actor.PropsFromFunc(func(ctx actor.Context) {
+		switch m := ctx.Message().(type) {
+		case *messages.DataEvent:
+			ctx.Send(m.Socket, &messages.Write{Data: m.Data})
+		case actor.SystemMessage, actor.AutoReceiveMessage:
+		default:
+			events <- m
+		}
+	}))
+	next := func() any {
+		select {
+		case ev := <-events:
+			return ev
+		case <-time.After(10 * time.Second):
+			t.Fatal("no event")
+			return nil
+		}
+	}
+	// serverEvent skips the events of sockets closing meanwhile.
+	serverEvent := func() any {
+		for {
+			switch ev := next().(type) {
+			case *messages.EndEvent, *messages.FinishEvent, *messages.CloseEvent:
+			default:
+				return ev
+			}
+		}
+	}
+	budget := supervisor.Budget{MaxRestarts: 2, Window: time.Minute, MinBackoff: 5 * time.Millisecond}
+	srv, err := SpawnServer(tree, ServerConfig{Owner: owner, Restart: budget})
+	require.NoError(t, err)
+	sys.Root.Send(srv, &messages.Listen{Host: "127.0.0.1"})
+	port := next().(*messages.ListeningEvent).Addr.Port
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	dial := func() (net.Conn, error) { return net.Dial("tcp", addr) }
+	echo := func(c net.Conn, msg string) {
+		t.Helper()
+		_, err := c.Write([]byte(msg))
+		require.NoError(t, err)
+		buf := make([]byte, len(msg))
+		_, err = io.ReadFull(c, buf)
+		require.NoError(t, err)
+		assert.Equal(t, msg, string(buf))
+	}
+	first, err := dial()
+	require.NoError(t, err)
+	defer first.Close()
+	require.IsType(t, &messages.ConnectionEvent{}, next())
+
+	listenerPID := actor.NewPID(sys.Address(), srv.Id+"/"+supervisor.ListenerName)
+	for attempt := 1; attempt <= 2; attempt++ {
+		sys.Root.Send(listenerPID, &acceptFailed{err: errors.New("injected accept failure")})
+		ev := serverEvent().(*messages.ServerErrorEvent)
+		assert.Contains(t, ev.Err.Error(), "injected")
+		assert.NotErrorIs(t, ev.Err, ErrListenerFailed)
+		// Back on the same port, and the connection accepted before goes on.
+		var c net.Conn
+		require.Eventually(t, func() bool {
+			c, err = dial()
+			return err == nil
+		}, 10*time.Second, 5*time.Millisecond)
+		require.IsType(t, &messages.ConnectionEvent{}, serverEvent())
+		echo(c, "new")
+		c.Close()
+		echo(first, "old")
+	}
+	// The third failure spends the budget: the server stops accepting for good.
+	sys.Root.Send(listenerPID, &acceptFailed{err: errors.New("injected accept failure")})
+	se := serverEvent().(*messages.ServerErrorEvent)
+	assert.ErrorIs(t, se.Err, ErrListenerFailed)
+	require.Eventually(t, func() bool {
+		_, err := dial()
+		return errors.Is(err, syscall.ECONNREFUSED)
+	}, 10*time.Second, 5*time.Millisecond)
+	echo(first, "still")
+	first.Close()
+	assert.IsType(t, &messages.ServerCloseEvent{}, serverEvent())
+}
