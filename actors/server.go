@@ -50,9 +50,33 @@ type server struct {
 	listener *actor.PID
 	addr     messages.Addr
 	conns    map[string]*actor.PID
+
+	delivering *actor.PID // the socket whose ConnectionEvent is being handled
 }
 
+func (s *server) recovered(ctx actor.Context, pe *supervisor.PanicError) {
+	s.cfg.Logger.Warn("actornet: panic in server", "server", s.self, "panic", pe.Value)
+	if s.delivering != nil {
+		ctx.Send(s.delivering, &messages.Destroy{Err: pe})
+		if !s.cfg.HoldAccepted {
+			ctx.Send(s.delivering, &release{})
+		}
+		return
+	}
+	defer func() { _ = recover() }() // the handler panicked again while told of the first panic
+	s.emit(ctx, &messages.ServerErrorEvent{Server: s.self, Err: pe})
+}
+
+// Receive handles one message. A panic in the server's Handler does not stop the server: when
+// it happened while a connection was delivered, that socket is destroyed with the
+// *supervisor.PanicError; otherwise the error is reported as a ServerErrorEvent.
 func (s *server) Receive(ctx actor.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.recovered(ctx, supervisor.NewPanicError(r))
+		}
+	}()
+	s.delivering = nil
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
 		s.self = ctx.Self()
@@ -154,7 +178,9 @@ func (s *server) accept(ctx actor.Context, conn *net.TCPConn) {
 	s.conns[pid.Id] = pid
 	ev := &messages.ConnectionEvent{Server: s.self, Socket: pid,
 		Remote: messages.AddrOf(conn.RemoteAddr()), Local: messages.AddrOf(conn.LocalAddr())}
+	s.delivering = pid
 	s.emit(ctx, ev)
+	s.delivering = nil
 	if !s.cfg.HoldAccepted {
 		ctx.Send(pid, &release{})
 	}

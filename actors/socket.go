@@ -13,10 +13,19 @@ import (
 )
 
 // Attach is sent to a socket to deliver its events to Handler, inside the socket actor, from
-// then on. It also starts a socket that its server holds (ServerConfig.HoldAccepted). It lives
-// here, not in messages, because it carries a function and only works within one process.
+// then on, and to share Gauge with it (see [WriteGauge]; writes the socket settled before are
+// counted in at once). It also starts a socket that its server holds
+// (ServerConfig.HoldAccepted). It lives here, not in messages, because it carries a function
+// and a pointer, and only works within one process.
 type Attach struct {
 	Handler Handler
+	Gauge   *WriteGauge
+}
+
+// Nudge is sent to a socket to have its Handler called with the same *Nudge, in order with
+// the socket's events. An adapter uses it to run work of its own on the socket's turn.
+type Nudge struct {
+	Value any
 }
 
 // socket is the actor behind one TCP connection. All its fields are owned by the actor: the
@@ -49,6 +58,7 @@ type socket struct {
 	closeSent  bool
 
 	bytesRead, bytesWritten int64
+	settled                 int64 // bytes written or dropped, for a gauge attached late
 }
 
 func newSocket(cfg SocketConfig, conn *net.TCPConn, held bool) *socket {
@@ -79,7 +89,15 @@ func (s *socket) Receive(ctx actor.Context) {
 	case *messages.End:
 		s.end(ctx, m.Data)
 	case *messages.Destroy:
-		s.destroy(ctx)
+		if m.Err != nil {
+			s.fail(ctx, m.Err)
+		} else {
+			s.destroy(ctx)
+		}
+	case *Nudge:
+		if s.state < StateClosed {
+			s.emit(ctx, m)
+		}
 	case *messages.Pause:
 		s.pause()
 	case *messages.Resume:
@@ -97,8 +115,7 @@ func (s *socket) Receive(ctx actor.Context) {
 	case *release:
 		s.release(ctx)
 	case *Attach:
-		s.handler = m.Handler
-		s.release(ctx)
+		s.attach(ctx, m)
 	case *messages.Inspect:
 		ctx.Respond(s.info())
 	case *lookupDone:
@@ -140,6 +157,15 @@ func (s *socket) emit(ctx actor.Context, ev any) {
 	case s.owner != nil:
 		ctx.Send(s.owner, ev)
 	}
+}
+
+func (s *socket) attach(ctx actor.Context, m *Attach) {
+	s.handler = m.Handler
+	if m.Gauge != nil && s.cfg.Gauge == nil {
+		s.cfg.Gauge = m.Gauge
+		m.Gauge.settle(int(s.settled))
+	}
+	s.release(ctx)
 }
 
 func (s *socket) register(ctx actor.Context, owner *actor.PID) {
@@ -215,7 +241,13 @@ func (s *socket) sendClose(ctx actor.Context) {
 		return
 	}
 	s.closeSent = true
-	s.held = false // a held socket's close still reaches its owner
+	if s.held { // a held socket's end still reaches its owner, and what it kept before
+		s.held = false
+		for _, ev := range s.heldEvents {
+			s.emit(ctx, ev)
+		}
+		s.heldEvents = nil
+	}
 	s.emit(ctx, &messages.CloseEvent{Socket: s.self, HadError: s.hadError})
 }
 

@@ -54,6 +54,7 @@ func (s *socket) write(ctx actor.Context, data []byte, token any) {
 
 // settle accounts for bytes that will never be written and tells a token's owner why.
 func (s *socket) settle(ctx actor.Context, n int, token any, err error) {
+	s.settled += int64(n)
 	if s.cfg.Gauge != nil {
 		s.cfg.Gauge.settle(n)
 	}
@@ -114,6 +115,7 @@ func (w *writeSide) pump(ctx actor.Context, s *socket) {
 // whether the gauge now owes a DrainEvent.
 func (w *writeSide) advance(ctx actor.Context, s *socket, n int) bool {
 	s.bytesWritten += int64(n)
+	s.settled += int64(n)
 	w.queued -= n
 	drain := false
 	if s.cfg.Gauge != nil {

@@ -28,8 +28,11 @@ type End struct {
 }
 
 // Destroy is sent to a socket to close it at once: queued writes are dropped and the
-// descriptor is closed. It is idempotent.
-type Destroy struct{}
+// descriptor is closed. With Err set, an [ErrorEvent] carrying it comes first and the close
+// has HadError (Node's destroy(err)). It is idempotent.
+type Destroy struct {
+	Err error
+}
 
 // Pause is sent to a socket to stop reading from the kernel; at most one read buffer that was
 // already in flight is kept and delivered on [Resume].

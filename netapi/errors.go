@@ -1,0 +1,87 @@
+package netapi
+
+import (
+	"errors"
+	"net"
+	"syscall"
+
+	"github.com/actornet/actornet/actors"
+	"github.com/actornet/actornet/supervisor"
+)
+
+// The errors netapi reports, the same values as package actors' so errors.Is works across
+// both faces. Failures of the system (ECONNREFUSED, EADDRINUSE ...) come as *net.OpError
+// wrapping the syscall.Errno; [Code] names any of them as Node does.
+var (
+	ErrInvalidPort            = actors.ErrInvalidPort            // ERR_SOCKET_BAD_PORT
+	ErrWriteAfterEnd          = actors.ErrWriteAfterEnd          // ERR_STREAM_WRITE_AFTER_END
+	ErrServerNotRunning       = actors.ErrServerNotRunning       // ERR_SERVER_NOT_RUNNING
+	ErrServerAlreadyListening = actors.ErrServerAlreadyListening // ERR_SERVER_ALREADY_LISTEN
+	ErrSocketClosed           = actors.ErrSocketClosed           // ERR_STREAM_DESTROYED
+	ErrListenerFailed         = actors.ErrListenerFailed         // ERR_ACTORNET_LISTENER_FAILED
+	// ErrRuntimeClosed: the Runtime was shut down, so nothing new can be made with it.
+	ErrRuntimeClosed = errors.New("netapi: runtime is shut down")
+)
+
+var sentinelCodes = []struct {
+	err  error
+	code string
+}{
+	{ErrInvalidPort, "ERR_SOCKET_BAD_PORT"},
+	{ErrWriteAfterEnd, "ERR_STREAM_WRITE_AFTER_END"},
+	{ErrServerNotRunning, "ERR_SERVER_NOT_RUNNING"},
+	{ErrServerAlreadyListening, "ERR_SERVER_ALREADY_LISTEN"},
+	{ErrSocketClosed, "ERR_STREAM_DESTROYED"},
+	{ErrListenerFailed, "ERR_ACTORNET_LISTENER_FAILED"},
+	{ErrRuntimeClosed, "ERR_ACTORNET_RUNTIME_CLOSED"},
+	{actors.ErrOwnerStopped, "ERR_ACTORNET_OWNER_STOPPED"},
+}
+
+var errnoCodes = map[syscall.Errno]string{
+	syscall.ECONNREFUSED:  "ECONNREFUSED",
+	syscall.EADDRINUSE:    "EADDRINUSE",
+	syscall.EADDRNOTAVAIL: "EADDRNOTAVAIL",
+	syscall.ECONNRESET:    "ECONNRESET",
+	syscall.ECONNABORTED:  "ECONNABORTED",
+	syscall.EPIPE:         "EPIPE",
+	syscall.ETIMEDOUT:     "ETIMEDOUT",
+	syscall.EHOSTUNREACH:  "EHOSTUNREACH",
+	syscall.ENETUNREACH:   "ENETUNREACH",
+	syscall.EACCES:        "EACCES",
+	syscall.EPERM:         "EPERM",
+	syscall.EMFILE:        "EMFILE",
+	syscall.ENFILE:        "ENFILE",
+	syscall.ENOBUFS:       "ENOBUFS",
+	syscall.EINVAL:        "EINVAL",
+	syscall.ENOTCONN:      "ENOTCONN",
+}
+
+// Code names err as Node's err.code would: "ECONNREFUSED", "EADDRINUSE", "ENOTFOUND",
+// "ERR_SOCKET_BAD_PORT", "ERR_STREAM_WRITE_AFTER_END" ... It returns "" for nil and for an
+// error it cannot name, and "ERR_ACTORNET_PANIC" for a *supervisor.PanicError.
+func Code(err error) string {
+	if err == nil {
+		return ""
+	}
+	var pe *supervisor.PanicError
+	if errors.As(err, &pe) {
+		return "ERR_ACTORNET_PANIC"
+	}
+	for _, sc := range sentinelCodes {
+		if errors.Is(err, sc.err) {
+			return sc.code
+		}
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		if dnsErr.IsNotFound {
+			return "ENOTFOUND"
+		}
+		return "EAI_AGAIN"
+	}
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return errnoCodes[errno]
+	}
+	return ""
+}

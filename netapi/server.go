@@ -1,0 +1,294 @@
+package netapi
+
+import (
+	"errors"
+	"sync"
+	"sync/atomic"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/actornet/actornet/actors"
+	"github.com/actornet/actornet/messages"
+	"github.com/actornet/actornet/supervisor"
+)
+
+// ServerOptions configures a server made by [Runtime.CreateServer]. The zero value is Node's
+// default.
+type ServerOptions struct {
+	// AllowHalfOpen is given to every accepted socket (see SocketOptions).
+	AllowHalfOpen bool
+	// MaxConnections closes connections accepted beyond this many open ones at once
+	// (Node's server.maxConnections). 0 means no limit.
+	MaxConnections int
+}
+
+// ListenOptions says where to listen. Port 0 picks a free port; Host "" means every address;
+// Backlog is accepted for Node's sake and ignored: Go's listen(2) uses the system's maximum.
+type ListenOptions struct {
+	Port    int
+	Host    string
+	Backlog int
+}
+
+// Server is a TCP server with Node's net.Server API. Its methods are safe for concurrent use
+// and never block on the network. Its callbacks run one at a time, in event order; an
+// accepted socket delivers nothing before the 'connection' listeners have returned.
+type Server struct {
+	rt        *Runtime
+	opts      ServerOptions
+	pid       *actor.PID
+	cbMu      sync.Mutex
+	closedSig atomic.Pointer[chan struct{}]
+
+	mu        sync.Mutex // guards what follows; never held while a callback runs
+	addr      Addr
+	listening bool
+	refd      bool // counted by Runtime.Wait: between Listen and 'close'
+	unref     bool
+	closeCbs  []func(error)
+	ls        serverListeners
+}
+
+type serverListeners struct {
+	listening, close []func()
+	listeningOnce    []func()
+	connection       []func(*Socket)
+	err              []func(error)
+}
+
+// CreateServer makes a server; onConnection, if not nil, is added as a 'connection' listener.
+// Call Listen to start it.
+func (rt *Runtime) CreateServer(opts ServerOptions, onConnection func(*Socket)) *Server {
+	s := &Server{rt: rt, opts: opts}
+	ch := make(chan struct{})
+	s.closedSig.Store(&ch)
+	s.OnConnection(onConnection)
+	if !rt.trackServer(s, true) {
+		return s
+	}
+	pid, err := actors.SpawnServer(rt.tree, actors.ServerConfig{
+		Handler:        s.handle,
+		HoldAccepted:   true,
+		MaxConnections: max(opts.MaxConnections, 0),
+		Socket:         actors.SocketConfig{AllowHalfOpen: true, Logger: rt.logger},
+		Logger:         rt.logger,
+	})
+	if err != nil {
+		rt.trackServer(s, false)
+		return s
+	}
+	s.pid = pid
+	return s
+}
+
+// Listen starts accepting connections; onListening, if not nil, is added as a once
+// 'listening' listener. A failure (EADDRINUSE, a port outside 0..65535 wrapping
+// ErrInvalidPort, ErrServerAlreadyListening ...) is an 'error' event and leaves the server
+// free to Listen again.
+func (s *Server) Listen(opts ListenOptions, onListening func()) *Server {
+	s.mu.Lock()
+	if onListening != nil {
+		s.ls.listeningOnce = append(s.ls.listeningOnce, onListening)
+	}
+	if !s.refd && !s.unref && s.pid != nil && !s.listening {
+		s.refd = true
+		s.rt.ref()
+	}
+	s.mu.Unlock()
+	s.send(&messages.Listen{Port: opts.Port, Host: opts.Host, Backlog: opts.Backlog})
+	return s
+}
+
+// ListenPort is Listen(ListenOptions{Port: port, Host: host, Backlog: backlog}, onListening).
+func (s *Server) ListenPort(port int, host string, backlog int, onListening func()) *Server {
+	return s.Listen(ListenOptions{Port: port, Host: host, Backlog: backlog}, onListening)
+}
+
+// Close stops accepting at once; 'close' follows once every accepted socket has closed.
+// onClose, if not nil, runs then with nil, or at once with an error wrapping
+// ErrServerNotRunning if the server was not listening ('close' is still emitted then, as in
+// Node).
+func (s *Server) Close(onClose func(err error)) *Server {
+	s.mu.Lock()
+	if onClose != nil {
+		s.closeCbs = append(s.closeCbs, onClose)
+	}
+	s.mu.Unlock()
+	if s.pid == nil { // the runtime was shut down before this server was made
+		if onClose != nil {
+			s.rt.deliverAsync(&s.cbMu, func() { onClose(ErrServerNotRunning) })
+		}
+		return s
+	}
+	s.send(&messages.Close{})
+	return s
+}
+
+// shutdown closes the server for Runtime.Shutdown, if it listens.
+func (s *Server) shutdown() {
+	s.mu.Lock()
+	listening := s.listening
+	s.mu.Unlock()
+	if listening {
+		s.send(&messages.Close{})
+	} else {
+		s.markClosed()
+	}
+}
+
+// Address is where the server listens; zero until 'listening' and after 'close'.
+func (s *Server) Address() Addr { s.mu.Lock(); defer s.mu.Unlock(); return s.addr }
+
+// Listening reports whether the server accepts connections.
+func (s *Server) Listening() bool { s.mu.Lock(); defer s.mu.Unlock(); return s.listening }
+
+// PID is the server actor.
+func (s *Server) PID() *actor.PID { return s.pid }
+
+// Ref makes the server count for Runtime.Wait again after Unref.
+func (s *Server) Ref() *Server {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.unref = false
+	if s.listening && !s.refd {
+		s.refd = true
+		s.rt.ref()
+	}
+	return s
+}
+
+// Unref lets Runtime.Wait return while this server listens.
+func (s *Server) Unref() *Server {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.unref = true
+	s.unrefLocked()
+	return s
+}
+
+func (s *Server) unrefLocked() {
+	if s.refd {
+		s.refd = false
+		s.rt.unref()
+	}
+}
+
+// OnListening adds a listener for 'listening'.
+func (s *Server) OnListening(fn func()) {
+	s.add(fn != nil, func() { s.ls.listening = append(s.ls.listening, fn) })
+}
+
+// OnConnection adds a listener for 'connection', given each accepted socket.
+func (s *Server) OnConnection(fn func(*Socket)) {
+	s.add(fn != nil, func() { s.ls.connection = append(s.ls.connection, fn) })
+}
+
+// OnError adds a listener for 'error': Listen failed, or accepting did (EMFILE ...); the
+// server is not closed by it.
+func (s *Server) OnError(fn func(error)) {
+	s.add(fn != nil, func() { s.ls.err = append(s.ls.err, fn) })
+}
+
+// OnClose adds a listener for 'close': the server stopped and its last socket closed.
+func (s *Server) OnClose(fn func()) { s.add(fn != nil, func() { s.ls.close = append(s.ls.close, fn) }) }
+
+func (s *Server) add(ok bool, fn func()) {
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fn()
+}
+
+func (s *Server) send(msg any) {
+	if s.pid != nil {
+		s.rt.sys.Root.Send(s.pid, msg)
+	}
+}
+
+func (s *Server) closedCh() <-chan struct{} { return *s.closedSig.Load() }
+
+func (s *Server) markClosed() {
+	ch := *s.closedSig.Load()
+	select {
+	case <-ch:
+	default:
+		close(ch)
+	}
+}
+
+// handle is the server actor's Handler.
+func (s *Server) handle(ev any) {
+	if ce, ok := ev.(*messages.ConnectionEvent); ok {
+		sock := newAccepted(s.rt, ce, s.opts.AllowHalfOpen)
+		s.rt.deliver(&s.cbMu, func() { s.connection(sock) }, sock.failed)
+		return
+	}
+	s.rt.deliver(&s.cbMu, func() { s.process(ev) }, s.failed)
+}
+
+// failed handles a panic in a server callback run on the event loop: reported as 'error'.
+func (s *Server) failed(pe *supervisor.PanicError) {
+	s.rt.logger.Warn("netapi: panic in a server callback", "panic", pe.Value)
+	s.rt.deliverAsync(&s.cbMu, func() { s.process(&messages.ServerErrorEvent{Server: s.pid, Err: pe}) })
+}
+
+// connection runs the 'connection' listeners, then lets the socket deliver its events. A
+// panic in a listener reaches the server actor (or the loop), which destroys that socket.
+func (s *Server) connection(sock *Socket) {
+	s.mu.Lock()
+	fns := append([]func(*Socket){}, s.ls.connection...)
+	s.mu.Unlock()
+	defer sock.attach() // even when a listener panics: the socket then reports the panic
+	for _, fn := range fns {
+		fn(sock)
+	}
+}
+
+// attach hands an accepted socket's events to this Socket, once its server is done with it.
+func (s *Socket) attach() {
+	s.send(s.pid, &actors.Attach{Handler: s.handle, Gauge: s.gauge})
+}
+
+func (s *Server) process(ev any) {
+	switch e := ev.(type) {
+	case *messages.ListeningEvent:
+		s.mu.Lock()
+		s.listening, s.addr = true, e.Addr
+		fns := append(append([]func(){}, s.ls.listeningOnce...), s.ls.listening...)
+		s.ls.listeningOnce = nil
+		s.mu.Unlock()
+		run(fns)
+	case *messages.ServerErrorEvent:
+		s.mu.Lock()
+		if errors.Is(e.Err, ErrServerNotRunning) && len(s.closeCbs) > 0 {
+			cb := s.closeCbs[0]
+			s.closeCbs = s.closeCbs[1:]
+			s.mu.Unlock()
+			cb(e.Err)
+			return
+		}
+		if !s.listening && !errors.Is(e.Err, ErrServerNotRunning) {
+			s.unrefLocked() // Listen failed: nothing keeps Wait blocked
+		}
+		fns := append([]func(error){}, s.ls.err...)
+		s.mu.Unlock()
+		for _, fn := range fns {
+			fn(e.Err)
+		}
+	case *messages.ServerCloseEvent:
+		s.mu.Lock()
+		s.listening, s.addr = false, Addr{}
+		s.unrefLocked()
+		cbs := s.closeCbs
+		s.closeCbs = nil
+		fns := append([]func(){}, s.ls.close...)
+		s.mu.Unlock()
+		for _, cb := range cbs {
+			cb(nil)
+		}
+		run(fns)
+		s.markClosed()
+	}
+}

@@ -1,0 +1,407 @@
+package netapi
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/actornet/actornet/actors"
+	"github.com/actornet/actornet/messages"
+	"github.com/actornet/actornet/supervisor"
+)
+
+// Addr is a TCP endpoint: Address, Family ("IPv4" or "IPv6") and Port.
+type Addr = messages.Addr
+
+// SocketOptions configures a socket made by [Runtime.NewSocket]. The zero value is Node's
+// default.
+type SocketOptions struct {
+	// AllowHalfOpen keeps the socket writable after the peer's end until End is called; when
+	// false it ends by itself once the 'end' listeners have run.
+	AllowHalfOpen bool
+}
+
+// ConnectOptions says where to connect. Host "" means "localhost".
+type ConnectOptions struct {
+	Port int
+	Host string
+	// AllowHalfOpen is used by Runtime.Connect and CreateConnection for the socket they make
+	// (Node passes connect options to the Socket); Socket.Connect ignores it.
+	AllowHalfOpen bool
+}
+
+// socketState is where a Socket is between its connections:
+//
+//	idle -> connecting -> open -> closed -> (Connect again) connecting ...
+//	idle -> closed (Destroy before any Connect)
+//
+// Accepted sockets start open.
+type socketState int
+
+const (
+	socketIdle socketState = iota
+	socketConnecting
+	socketOpen
+	socketClosed
+)
+
+// flowing is Node's readableFlowing: null until a data listener or Resume, then true, or
+// false after Pause.
+type flowing int8
+
+const (
+	flowNull flowing = iota
+	flowOn
+	flowOff
+)
+
+// Socket is a TCP connection with Node's net.Socket API. Its methods are safe for concurrent
+// use and never block on the network: each sends a message to the socket's actor. Its
+// callbacks run one at a time, in the order the events happened (see [Runtime]); calling any
+// method from a callback is fine. Methods on a closed socket are harmless no-ops unless they
+// say otherwise.
+type Socket struct {
+	rt            *Runtime
+	allowHalfOpen bool
+	cbMu          sync.Mutex // held while this socket's callbacks run, outside the event loop
+	closedSig     atomic.Pointer[chan struct{}]
+	bytesRead     atomic.Int64
+
+	mu            sync.Mutex // guards what follows; never held while a callback runs
+	pid           *actor.PID
+	gauge         *actors.WriteGauge
+	state         socketState
+	refd          bool // counted by Runtime.Wait
+	unref         bool // Unref was called
+	ended         bool // End was called, or the socket ended by itself
+	flow          flowing
+	pauseSent     bool     // the actor was paused because no one consumes data
+	buffered      [][]byte // data that arrived before anyone consumed it
+	endPending    bool     // 'end' waits for buffered data
+	needDrain     bool
+	pendingErr    error
+	remote, local Addr
+	writeCbs      map[uint64]func(error)
+	nextToken     uint64
+	ls            socketListeners
+}
+
+type socketListeners struct {
+	connect, drain, end, finish, timeout []func()
+	data                                 []func([]byte)
+	close                                []func(bool)
+	err                                  []func(error)
+	lookup                               []func(err error, address, family string)
+	connectOnce, finishOnce, timeoutOnce []func()
+}
+
+// NewSocket makes a socket that is not connected; call Connect.
+func (rt *Runtime) NewSocket(opts SocketOptions) *Socket {
+	s := &Socket{rt: rt, allowHalfOpen: opts.AllowHalfOpen, writeCbs: map[uint64]func(error){}}
+	ch := make(chan struct{})
+	s.closedSig.Store(&ch)
+	return s
+}
+
+// newAccepted wraps a socket actor that a server accepted.
+func newAccepted(rt *Runtime, ev *messages.ConnectionEvent, allowHalfOpen bool) *Socket {
+	s := rt.NewSocket(SocketOptions{AllowHalfOpen: allowHalfOpen})
+	s.pid, s.gauge, s.state = ev.Socket, new(actors.WriteGauge), socketOpen
+	s.remote, s.local = ev.Remote, ev.Local
+	s.refLocked()
+	rt.trackSocket(s, true)
+	return s
+}
+
+// Connect opens the connection; onConnect, if not nil, is added as a once 'connect' listener.
+// A port outside 0..65535 gives an 'error' wrapping ErrInvalidPort and then 'close'. Connect
+// while connecting or connected does nothing (as in IoT.js); after 'close' it connects the
+// socket again, with fresh byte counts.
+func (s *Socket) Connect(opts ConnectOptions, onConnect func()) *Socket {
+	s.mu.Lock()
+	if s.state == socketConnecting || s.state == socketOpen {
+		s.mu.Unlock()
+		return s
+	}
+	if s.state == socketClosed { // connect again: a new actor, fresh state
+		s.pid, s.ended, s.flow, s.pauseSent, s.buffered, s.endPending = nil, false, flowNull, false, nil, false
+		s.needDrain, s.remote, s.local = false, Addr{}, Addr{}
+		s.bytesRead.Store(0)
+		ch := make(chan struct{})
+		s.closedSig.Store(&ch)
+	}
+	pid := s.actorLocked()
+	if pid == nil {
+		s.mu.Unlock()
+		return s
+	}
+	s.state = socketConnecting
+	if onConnect != nil {
+		s.ls.connectOnce = append(s.ls.connectOnce, onConnect)
+	}
+	s.refLocked()
+	s.mu.Unlock()
+	s.send(pid, &messages.Connect{Port: opts.Port, Host: opts.Host})
+	return s
+}
+
+// ConnectPort is Connect(ConnectOptions{Port: port, Host: host}, onConnect).
+func (s *Socket) ConnectPort(port int, host string, onConnect func()) *Socket {
+	return s.Connect(ConnectOptions{Port: port, Host: host}, onConnect)
+}
+
+// actorLocked returns the socket's actor, spawning it on first use; nil once the runtime is
+// shut down.
+func (s *Socket) actorLocked() *actor.PID {
+	if s.pid != nil {
+		return s.pid
+	}
+	if !s.rt.trackSocket(s, true) {
+		return nil
+	}
+	s.gauge = new(actors.WriteGauge)
+	pid, err := actors.SpawnSocket(s.rt.tree, actors.SocketConfig{
+		Handler:       s.handle,
+		AllowHalfOpen: true, // the adapter ends by itself, after the 'end' listeners
+		Gauge:         s.gauge,
+		Logger:        s.rt.logger,
+	})
+	if err != nil {
+		s.rt.trackSocket(s, false)
+		return nil
+	}
+	s.pid = pid
+	return pid
+}
+
+func (s *Socket) send(pid *actor.PID, msg any) {
+	if pid != nil {
+		s.rt.sys.Root.Send(pid, msg)
+	}
+}
+
+// current returns the actor to send a command to, spawning it for a socket never connected.
+func (s *Socket) current() *actor.PID {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state == socketClosed {
+		return nil
+	}
+	return s.actorLocked()
+}
+
+// Write queues data to be sent and reports whether the caller may go on writing: false means
+// that the queue has reached 16 KiB, and a 'drain' will follow once it is empty (the data is
+// queued all the same). The socket owns data from now on: do not modify it until onFlushed
+// has run (it runs with nil once data reached the kernel, or with the error). A write after
+// End gives 'error' wrapping ErrWriteAfterEnd and destroys the socket; on a closed socket
+// onFlushed gets ErrSocketClosed and nothing else happens.
+func (s *Socket) Write(data []byte, onFlushed func(err error)) bool {
+	s.mu.Lock()
+	if s.state == socketClosed || s.rt.isClosed() && s.pid == nil {
+		s.mu.Unlock()
+		if onFlushed != nil {
+			s.rt.deliverAsync(&s.cbMu, func() { onFlushed(ErrSocketClosed) })
+		}
+		return false
+	}
+	pid := s.actorLocked()
+	var token any
+	if onFlushed != nil {
+		s.nextToken++
+		s.writeCbs[s.nextToken] = onFlushed
+		token = s.nextToken
+	}
+	ok := s.gauge.Submit(len(data)) < actors.DefaultHighWaterMark && !s.ended
+	if !ok && !s.ended {
+		s.needDrain = true
+		s.gauge.WantDrain()
+	}
+	s.mu.Unlock()
+	s.send(pid, &messages.Write{Data: data, Token: token})
+	return ok
+}
+
+// WriteString is Write([]byte(data), onFlushed).
+func (s *Socket) WriteString(data string, onFlushed func(err error)) bool {
+	return s.Write([]byte(data), onFlushed)
+}
+
+// End writes data (which may be nil), then half-closes the socket once everything queued is
+// sent; onFinish, if not nil, is added as a once 'finish' listener. Reading goes on until the
+// peer ends. A second End does nothing; End on a closed socket does nothing.
+func (s *Socket) End(data []byte, onFinish func()) *Socket {
+	if len(data) > 0 {
+		s.Write(data, nil)
+	}
+	s.mu.Lock()
+	if s.ended || s.state == socketClosed || s.pid == nil && s.rt.isClosed() {
+		s.mu.Unlock()
+		return s
+	}
+	pid := s.actorLocked()
+	s.ended = true
+	if onFinish != nil {
+		s.ls.finishOnce = append(s.ls.finishOnce, onFinish)
+	}
+	s.mu.Unlock()
+	s.send(pid, &messages.End{})
+	return s
+}
+
+// Destroy closes the socket at once: queued writes are dropped (their callbacks get
+// ErrSocketClosed) and 'close' follows with hadError false. It is idempotent.
+func (s *Socket) Destroy() {
+	s.mu.Lock()
+	if s.state == socketClosed {
+		s.mu.Unlock()
+		return
+	}
+	pid := s.actorLocked()
+	s.mu.Unlock()
+	s.send(pid, &messages.Destroy{})
+}
+
+// destroyWith closes the socket with err: 'error', then 'close' with hadError true.
+func (s *Socket) destroyWith(err error) {
+	s.send(s.current(), &messages.Destroy{Err: err})
+}
+
+// Pause stops 'data' events, and reading from the network, until Resume.
+func (s *Socket) Pause() *Socket {
+	s.mu.Lock()
+	s.flow = flowOff
+	pid := s.pid
+	s.mu.Unlock()
+	s.send(pid, &messages.Pause{})
+	return s
+}
+
+// Resume delivers what arrived while paused and reads again.
+func (s *Socket) Resume() *Socket {
+	s.mu.Lock()
+	s.flow = flowOn
+	pid := s.pid
+	s.mu.Unlock()
+	s.send(pid, &messages.Resume{})
+	s.send(pid, &actors.Nudge{}) // deliver what the adapter holds, in order
+	return s
+}
+
+// SetTimeout arms the idle timer: after d without reads or writes, 'timeout' is emitted
+// (once per idle period; the socket stays open). onTimeout, if not nil, is added as a once
+// 'timeout' listener. d <= 0 turns the timer off and removes the once listeners added by
+// earlier SetTimeout calls. It works before Connect too.
+func (s *Socket) SetTimeout(d time.Duration, onTimeout func()) *Socket {
+	s.mu.Lock()
+	if s.state == socketClosed {
+		s.mu.Unlock()
+		return s
+	}
+	d = max(d, 0)
+	if d == 0 {
+		s.ls.timeoutOnce = nil
+	} else if onTimeout != nil {
+		s.ls.timeoutOnce = append(s.ls.timeoutOnce, onTimeout)
+	}
+	pid := s.actorLocked()
+	s.mu.Unlock()
+	s.send(pid, &messages.SetTimeout{Timeout: d})
+	return s
+}
+
+// SetKeepAlive switches TCP keepalive on or off; initialDelay is the idle time before the
+// first probe, in whole seconds (0 keeps the system default). Set before Connect, it applies
+// once connected.
+func (s *Socket) SetKeepAlive(enable bool, initialDelay time.Duration) *Socket {
+	s.send(s.current(), &messages.SetKeepAlive{Enable: enable, InitialDelay: max(initialDelay, 0)})
+	return s
+}
+
+// SetNoDelay switches Nagle's algorithm off (true, Go's and Node's default) or on.
+func (s *Socket) SetNoDelay(noDelay bool) *Socket {
+	s.send(s.current(), &messages.SetNoDelay{NoDelay: noDelay})
+	return s
+}
+
+// Ref makes the socket count for Runtime.Wait again after Unref.
+func (s *Socket) Ref() *Socket {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.unref = false
+	if s.state == socketConnecting || s.state == socketOpen {
+		s.refLocked()
+	}
+	return s
+}
+
+// Unref lets Runtime.Wait return while this socket is still open.
+func (s *Socket) Unref() *Socket {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.unref = true
+	s.unrefLocked()
+	return s
+}
+
+func (s *Socket) refLocked() {
+	if !s.refd && !s.unref {
+		s.refd = true
+		s.rt.ref()
+	}
+}
+
+func (s *Socket) unrefLocked() {
+	if s.refd {
+		s.refd = false
+		s.rt.unref()
+	}
+}
+
+// RemoteAddress is the peer's address; zero before connect. It is kept after close.
+func (s *Socket) RemoteAddress() Addr { s.mu.Lock(); defer s.mu.Unlock(); return s.remote }
+
+// LocalAddress is this end's address; zero before connect. It is kept after close.
+func (s *Socket) LocalAddress() Addr { s.mu.Lock(); defer s.mu.Unlock(); return s.local }
+
+// BytesRead is the number of bytes received on the current connection.
+func (s *Socket) BytesRead() int64 { return s.bytesRead.Load() }
+
+// BytesWritten is the number of bytes given to Write on the current connection, those still
+// queued included (as in Node).
+func (s *Socket) BytesWritten() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gauge == nil {
+		return 0
+	}
+	return s.gauge.Submitted()
+}
+
+// BufferSize is the number of bytes queued and not yet handed to the kernel.
+func (s *Socket) BufferSize() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gauge == nil {
+		return 0
+	}
+	return max(s.gauge.Pending(), 0)
+}
+
+// PID is the socket actor, for code that drives it with messages; nil before the socket is
+// used. Events still go to this Socket's listeners.
+func (s *Socket) PID() *actor.PID { s.mu.Lock(); defer s.mu.Unlock(); return s.pid }
+
+// closedCh is closed once the current connection's 'close' listeners have run.
+func (s *Socket) closedCh() <-chan struct{} { return *s.closedSig.Load() }
+
+// failed handles a panic in one of this socket's callbacks run on the event loop.
+func (s *Socket) failed(pe *supervisor.PanicError) { s.destroyWith(pe) }
+
+func (rt *Runtime) isClosed() bool {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return rt.closed
+}

@@ -1,0 +1,185 @@
+package netapi
+
+import (
+	"github.com/actornet/actornet/actors"
+	"github.com/actornet/actornet/messages"
+)
+
+// handle is the socket actor's Handler: it runs inside the actor, in event order, and hands
+// each event to the place callbacks run.
+func (s *Socket) handle(ev any) {
+	s.rt.deliver(&s.cbMu, func() { s.process(ev) }, s.failed)
+}
+
+// process updates the socket for one event and runs its listeners, never holding mu while a
+// listener runs.
+func (s *Socket) process(ev any) {
+	switch e := ev.(type) {
+	case *messages.DataEvent:
+		s.onData(e)
+	case *actors.Nudge:
+		s.flush()
+	case *messages.ConnectEvent:
+		s.mu.Lock()
+		s.state, s.local, s.remote = socketOpen, e.Local, e.Remote
+		once := s.ls.connectOnce
+		s.ls.connectOnce = nil
+		fns := append(append([]func(){}, once...), s.ls.connect...)
+		s.mu.Unlock()
+		run(fns)
+	case *messages.LookupEvent:
+		s.mu.Lock()
+		fns := append([]func(error, string, string){}, s.ls.lookup...)
+		s.mu.Unlock()
+		for _, fn := range fns {
+			fn(e.Err, e.Address, e.Family)
+		}
+	case *messages.WrittenEvent:
+		s.mu.Lock()
+		tok, _ := e.Token.(uint64)
+		cb := s.writeCbs[tok]
+		delete(s.writeCbs, tok)
+		s.mu.Unlock()
+		if cb != nil {
+			cb(e.Err)
+		}
+	case *messages.DrainEvent:
+		s.onDrain()
+	case *messages.EndEvent:
+		s.mu.Lock()
+		if len(s.buffered) > 0 || s.flow == flowOff {
+			s.endPending = true // after the data, when someone consumes it
+			s.mu.Unlock()
+			return
+		}
+		s.mu.Unlock()
+		s.emitEnd()
+	case *messages.FinishEvent:
+		s.mu.Lock()
+		fns := append(append([]func(){}, s.ls.finishOnce...), s.ls.finish...)
+		s.ls.finishOnce = nil
+		s.mu.Unlock()
+		run(fns)
+	case *messages.TimeoutEvent:
+		s.mu.Lock()
+		fns := append(append([]func(){}, s.ls.timeoutOnce...), s.ls.timeout...)
+		s.ls.timeoutOnce = nil
+		s.mu.Unlock()
+		run(fns)
+	case *messages.ErrorEvent:
+		s.mu.Lock()
+		fns := append([]func(error){}, s.ls.err...)
+		if len(fns) == 0 {
+			s.pendingErr = e.Err // for the first error listener to come
+		}
+		s.mu.Unlock()
+		for _, fn := range fns {
+			fn(e.Err)
+		}
+	case *messages.CloseEvent:
+		s.onClose(e)
+	}
+}
+
+func run(fns []func()) {
+	for _, fn := range fns {
+		fn()
+	}
+}
+
+func (s *Socket) onData(e *messages.DataEvent) {
+	s.bytesRead.Add(int64(len(e.Data)))
+	s.mu.Lock()
+	if s.flow == flowOn || s.flow == flowNull && len(s.ls.data) > 0 {
+		s.flow = flowOn
+		fns := append([]func([]byte){}, s.ls.data...)
+		s.mu.Unlock()
+		for _, fn := range fns {
+			fn(e.Data)
+		}
+		return
+	}
+	// No one consumes data yet: keep it, and stop reading until someone does.
+	s.buffered = append(s.buffered, e.Data)
+	pause := !s.pauseSent
+	s.pauseSent = true
+	pid := s.pid
+	s.mu.Unlock()
+	if pause {
+		s.send(pid, &messages.Pause{})
+	}
+}
+
+// flush delivers what the adapter holds once the socket flows, then a held 'end'.
+func (s *Socket) flush() {
+	s.mu.Lock()
+	if s.flow != flowOn {
+		s.mu.Unlock()
+		return
+	}
+	held := s.buffered
+	s.buffered = nil
+	fns := append([]func([]byte){}, s.ls.data...)
+	resume := s.pauseSent
+	s.pauseSent = false
+	end := s.endPending
+	s.endPending = false
+	pid := s.pid
+	s.mu.Unlock()
+	for _, data := range held {
+		for _, fn := range fns {
+			fn(data)
+		}
+	}
+	if resume {
+		s.send(pid, &messages.Resume{})
+	}
+	if end {
+		s.emitEnd()
+	}
+}
+
+// emitEnd runs the 'end' listeners, then ends our side unless half-open is allowed, so that
+// what the listeners wrote goes out before the FIN.
+func (s *Socket) emitEnd() {
+	s.mu.Lock()
+	fns := append([]func(){}, s.ls.end...)
+	s.mu.Unlock()
+	run(fns)
+	if !s.allowHalfOpen {
+		s.End(nil, nil)
+	}
+}
+
+func (s *Socket) onDrain() {
+	s.mu.Lock()
+	if !s.needDrain {
+		s.mu.Unlock()
+		return
+	}
+	if s.gauge.Pending() > 0 { // writes still on their way to the actor: it will tell again
+		s.gauge.WantDrain()
+		if s.gauge.Pending() > 0 {
+			s.mu.Unlock()
+			return
+		}
+	}
+	s.needDrain = false
+	fns := append([]func(){}, s.ls.drain...)
+	s.mu.Unlock()
+	run(fns)
+}
+
+func (s *Socket) onClose(e *messages.CloseEvent) {
+	s.mu.Lock()
+	s.state = socketClosed
+	s.unrefLocked()
+	s.writeCbs = map[uint64]func(error){}
+	fns := append([]func(bool){}, s.ls.close...)
+	s.mu.Unlock()
+	s.rt.trackSocket(s, false)
+	for _, fn := range fns {
+		fn(e.HadError)
+	}
+	close(*s.closedSig.Load())
+}
