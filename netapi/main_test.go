@@ -117,3 +117,11 @@ func recv[T any](t *testing.T, ch <-chan T) T {
 		return zero
 	}
 }
+
+func acceptRaw(t *testing.T, ln net.Listener) *net.TCPConn {
+	t.Helper()
+	c, err := ln.Accept()
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close() })
+	return c.(*net.TCPConn)
+}

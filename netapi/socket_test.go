@@ -1,0 +1,407 @@
+package netapi_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/actornet/actornet/netapi"
+	"github.com/actornet/actornet/supervisor"
+)
+
+func TestHalfOpen(t *testing.T) {
+	for _, allow := range []bool{false, true} {
+		t.Run(fmt.Sprintf("allowHalfOpen=%v", allow), func(t *testing.T) {
+			rt := newRuntime(t)
+			ln, port := rawListener(t)
+			l := newLog()
+			c := rt.Connect(netapi.ConnectOptions{Port: port, Host: "127.0.0.1", AllowHalfOpen: allow}, nil)
+			c.OnData(func(b []byte) { l.add("data " + string(b)) })
+			c.OnEnd(func() {
+				l.add("end")
+				c.WriteString("reply in end", nil) // goes out before our FIN either way
+				if allow {
+					c.End([]byte("!"), nil)
+				}
+			})
+			c.OnFinish(func() { l.add("finish") })
+			c.OnClose(func(h bool) { l.add(fmt.Sprintf("close %v", h)) })
+			peer := acceptRaw(t, ln)
+			_, _ = peer.Write([]byte("hi"))
+			require.NoError(t, peer.CloseWrite())
+			got, err := io.ReadAll(peer)
+			require.NoError(t, err)
+			want := "reply in end"
+			if allow {
+				want += "!"
+			}
+			assert.Equal(t, want, string(got))
+			assert.Equal(t, []string{"data hi", "end", "finish", "close false"}, l.waitFor(t, "close false"))
+		})
+	}
+}
+
+func TestWriteReturnsFalseThenDrain(t *testing.T) {
+	rt := newRuntime(t)
+	ln, port := rawListener(t)
+	l := newLog()
+	c := rt.NewSocket(netapi.SocketOptions{})
+	c.OnDrain(func() { l.add("drain") })
+	// Written before connecting, so that nothing is flushed between the writes.
+	assert.True(t, c.Write(make([]byte, 16383), nil), "below the 16 KiB mark")
+	assert.False(t, c.Write(make([]byte, 1), nil), "at the mark: full")
+	assert.False(t, c.Write(make([]byte, 4<<20), nil))
+	assert.Equal(t, int64(16384+4<<20), c.BytesWritten())
+	c.ConnectPort(port, "127.0.0.1", nil)
+	peer := acceptRaw(t, ln)
+	go io.Copy(io.Discard, peer)
+	l.waitFor(t, "drain")
+	assert.Equal(t, int64(0), c.BufferSize())
+	assert.True(t, c.Write([]byte("x"), nil))
+}
+
+func TestWriteCallbackOrderAndEnd(t *testing.T) {
+	rt := newRuntime(t)
+	ln, port := rawListener(t)
+	l := newLog()
+	c := rt.ConnectPort(port, "127.0.0.1", func() { l.add("connect") })
+	c.WriteString("one", func(err error) { l.add(fmt.Sprintf("write one %v", err)) })
+	c.End([]byte("two"), func() { l.add("end cb") })
+	c.OnFinish(func() { l.add("finish") })
+	peer := acceptRaw(t, ln)
+	got, _ := io.ReadAll(peer)
+	assert.Equal(t, "onetwo", string(got))
+	assert.Equal(t, []string{"connect", "write one <nil>", "end cb", "finish"}, l.waitFor(t, "finish"))
+}
+
+func TestWriteAfterEnd(t *testing.T) {
+	rt := newRuntime(t)
+	_, port := rawListener(t)
+	l := newLog()
+	c := rt.ConnectPort(port, "127.0.0.1", nil)
+	c.OnError(func(err error) { l.add("error " + netapi.Code(err)) })
+	c.OnClose(func(h bool) { l.add(fmt.Sprintf("close %v", h)) })
+	c.End(nil, nil)
+	assert.False(t, c.WriteString("late", func(err error) {
+		assert.ErrorIs(t, err, netapi.ErrWriteAfterEnd)
+		l.add("cb " + netapi.Code(err))
+	}))
+	assert.Equal(t, []string{"cb ERR_STREAM_WRITE_AFTER_END", "error ERR_STREAM_WRITE_AFTER_END", "close true"},
+		l.waitFor(t, "close true"))
+}
+
+func TestConnectRefusedAndKeptError(t *testing.T) {
+	rt := newRuntime(t)
+	ln, port := rawListener(t)
+	ln.Close()
+	closed := make(chan bool, 1)
+	c := rt.ConnectPort(port, "127.0.0.1", func() { t.Error("connected to a closed port") })
+	c.OnClose(func(h bool) { closed <- h })
+	assert.True(t, recv(t, closed))
+	// The error came while nobody listened for it: the first listener gets it.
+	errs := make(chan error, 1)
+	c.OnError(func(err error) { errs <- err })
+	err := recv(t, errs)
+	assert.ErrorIs(t, err, syscall.ECONNREFUSED)
+	assert.Equal(t, "ECONNREFUSED", netapi.Code(err))
+}
+
+func TestInvalidPorts(t *testing.T) {
+	rt := newRuntime(t)
+	for _, port := range []int{-1, 65536, 1 << 31} {
+		l := newLog()
+		c := rt.ConnectPort(port, "127.0.0.1", nil)
+		c.OnError(func(err error) {
+			assert.ErrorIs(t, err, netapi.ErrInvalidPort)
+			l.add("error " + netapi.Code(err))
+		})
+		c.OnClose(func(h bool) { l.add(fmt.Sprintf("close %v", h)) })
+		assert.Equal(t, []string{"error ERR_SOCKET_BAD_PORT", "close true"}, l.waitFor(t, "close true"), "port %d", port)
+
+		srvErr := make(chan error, 1)
+		srv := rt.CreateServer(netapi.ServerOptions{}, nil)
+		srv.OnError(func(err error) { srvErr <- err })
+		srv.ListenPort(port, "127.0.0.1", 0, func() { t.Error("listening on a bad port") })
+		assert.Equal(t, "ERR_SOCKET_BAD_PORT", netapi.Code(recv(t, srvErr)))
+	}
+}
+
+func TestAddressInUse(t *testing.T) {
+	rt := newRuntime(t)
+	first := rt.CreateServer(netapi.ServerOptions{}, nil)
+	port := listen(t, first)
+	second := rt.CreateServer(netapi.ServerOptions{}, nil)
+	errs := make(chan error, 1)
+	second.OnError(func(err error) { errs <- err })
+	second.ListenPort(port, "127.0.0.1", 0, nil) // a callback here would run at the next listen, as in Node
+	err := recv(t, errs)
+	assert.ErrorIs(t, err, syscall.EADDRINUSE)
+	assert.Equal(t, "EADDRINUSE", netapi.Code(err))
+	assert.False(t, second.Listening())
+	// Free to listen again.
+	assert.NotEqual(t, port, listen(t, second))
+}
+
+func TestPauseResume(t *testing.T) {
+	rt := newRuntime(t)
+	ln, port := rawListener(t)
+	data := make(chan string, 10)
+	c := rt.ConnectPort(port, "127.0.0.1", nil)
+	c.OnData(func(b []byte) { data <- string(b) })
+	peer := acceptRaw(t, ln)
+	_, _ = peer.Write([]byte("1"))
+	assert.Equal(t, "1", recv(t, data))
+	c.Pause()
+	_, _ = peer.Write([]byte("2"))
+	select {
+	case d := <-data:
+		t.Fatalf("data %q while paused", d)
+	case <-time.After(100 * time.Millisecond):
+	}
+	c.Resume()
+	assert.Equal(t, "2", recv(t, data))
+}
+
+func TestDataWaitsForAListener(t *testing.T) {
+	rt := newRuntime(t)
+	l := newLog()
+	wrote := make(chan struct{})
+	srv := rt.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) {
+		<-wrote // the client has written and ended before anyone listens
+		go func() {
+			time.Sleep(50 * time.Millisecond) // registered late, from another goroutine
+			s.OnEnd(func() { l.add("end") })
+			s.OnData(func(b []byte) { l.add("data " + string(b)) })
+		}()
+	})
+	port := listen(t, srv)
+	peer := dialRaw(t, port)
+	_, _ = peer.Write([]byte("early"))
+	_ = peer.CloseWrite()
+	close(wrote)
+	assert.Equal(t, []string{"data early", "end"}, l.waitFor(t, "end"))
+}
+
+func TestEndWithoutDataListener(t *testing.T) {
+	rt := newRuntime(t)
+	ln, port := rawListener(t)
+	l := newLog()
+	c := rt.ConnectPort(port, "127.0.0.1", nil)
+	c.OnEnd(func() { l.add("end") })
+	c.OnClose(func(bool) { l.add("close") })
+	_ = acceptRaw(t, ln).Close()
+	assert.Equal(t, []string{"end", "close"}, l.waitFor(t, "close"))
+}
+
+func TestSetTimeout(t *testing.T) {
+	rt := newRuntime(t)
+	ln, port := rawListener(t)
+	l := newLog()
+	c := rt.ConnectPort(port, "127.0.0.1", nil)
+	c.OnData(func([]byte) { l.add("data") })
+	peer := acceptRaw(t, ln)
+	var n atomic.Int32
+	c.OnTimeout(func() { l.add(fmt.Sprintf("timeout %d", n.Add(1))) })
+	c.SetTimeout(80*time.Millisecond, func() { l.add("once") })
+	l.waitFor(t, "timeout 1")
+	_, _ = peer.Write([]byte("x")) // activity re-arms it
+	assert.Equal(t, []string{"once", "timeout 1", "data", "timeout 2"}, l.waitFor(t, "timeout 2"))
+	c.SetTimeout(0, nil)
+	_, _ = peer.Write([]byte("y"))
+	l.waitFor(t, "data")
+	time.Sleep(200 * time.Millisecond) // time is the subject: nothing may fire in 2.5 periods
+	assert.NotContains(t, l.snapshot(), "timeout 3")
+}
+
+func TestLookupLocalhost(t *testing.T) {
+	rt := newRuntime(t)
+	ln, port := rawListener(t)
+	l := newLog()
+	c := rt.NewSocket(netapi.SocketOptions{})
+	c.OnLookup(func(err error, address, family string) { l.add(fmt.Sprintf("lookup %v %s %s", err, address, family)) })
+	c.Connect(netapi.ConnectOptions{Port: port}, func() { l.add("connect") })
+	acceptRaw(t, ln)
+	assert.Equal(t, []string{"lookup <nil> 127.0.0.1 IPv4", "connect"}, l.waitFor(t, "connect"))
+}
+
+func TestSeveralListenersRunInOrder(t *testing.T) {
+	rt := newRuntime(t)
+	ln, port := rawListener(t)
+	l := newLog()
+	c := rt.ConnectPort(port, "127.0.0.1", func() { l.add("cb") })
+	for i := range 3 {
+		c.OnConnect(func() { l.add(fmt.Sprint("listener ", i)) })
+	}
+	c.OnConnect(nil) // allowed, ignored
+	acceptRaw(t, ln)
+	assert.Equal(t, []string{"cb", "listener 0", "listener 1", "listener 2"}, l.waitFor(t, "listener 2"))
+}
+
+func TestDestroyWithPendingWrites(t *testing.T) {
+	rt := newRuntime(t)
+	ln, port := rawListener(t)
+	l := newLog()
+	c := rt.ConnectPort(port, "127.0.0.1", nil)
+	c.OnClose(func(h bool) { l.add(fmt.Sprintf("close %v", h)) })
+	c.OnError(func(err error) { l.add("error") })
+	acceptRaw(t, ln)
+	c.Write(make([]byte, 32<<20), func(err error) { l.add("cb " + netapi.Code(err)) })
+	c.Destroy()
+	c.Destroy()
+	assert.Equal(t, []string{"cb ERR_STREAM_DESTROYED", "close false"}, l.waitFor(t, "close false"))
+	// After close, calls are harmless.
+	c.Write([]byte("x"), func(err error) { l.add("late " + netapi.Code(err)) })
+	c.End(nil, nil)
+	c.Pause().Resume().SetTimeout(time.Millisecond, nil).SetKeepAlive(true, 0).SetNoDelay(true)
+	c.Destroy()
+	l.waitFor(t, "late ERR_STREAM_DESTROYED")
+}
+
+func TestPanicInCallbackIsContained(t *testing.T) {
+	for _, loop := range []bool{false, true} {
+		t.Run(fmt.Sprintf("eventLoop=%v", loop), func(t *testing.T) {
+			var opts []netapi.Option
+			if loop {
+				opts = append(opts, netapi.WithEventLoop())
+			}
+			rt := newRuntime(t, opts...)
+			l := newLog()
+			srv := rt.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) {
+				s.OnError(func(err error) {
+					var pe *supervisor.PanicError
+					if errors.As(err, &pe) {
+						l.add("panic error " + fmt.Sprint(pe.Value))
+					}
+				})
+				s.OnData(func(b []byte) {
+					if string(b) == "boom" {
+						panic("callback exploded")
+					}
+					s.Write(b, nil)
+				})
+			})
+			port := listen(t, srv)
+			bad, good := dialRaw(t, port), dialRaw(t, port)
+			_, _ = bad.Write([]byte("boom"))
+			rest, err := io.ReadAll(bad)
+			require.NoError(t, err)
+			assert.Empty(t, rest)
+			l.waitFor(t, "panic error callback exploded")
+			_, _ = good.Write([]byte("fine"))
+			buf := make([]byte, 4)
+			_, err = io.ReadFull(good, buf)
+			require.NoError(t, err)
+			assert.Equal(t, "fine", string(buf))
+		})
+	}
+}
+
+func TestPanicInConnectionListener(t *testing.T) {
+	rt := newRuntime(t)
+	first := true
+	srv := rt.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) {
+		if first {
+			first = false
+			panic("in onConnection")
+		}
+		s.OnData(func(b []byte) { s.Write(b, nil) })
+	})
+	port := listen(t, srv)
+	bad := dialRaw(t, port)
+	_, err := io.ReadAll(bad)
+	require.NoError(t, err, "the socket whose listener panicked is closed")
+	good := dialRaw(t, port)
+	_, _ = good.Write([]byte("ok"))
+	buf := make([]byte, 2)
+	_, err = io.ReadFull(good, buf)
+	require.NoError(t, err)
+}
+
+func TestEventLoopRunsOneCallbackAtATime(t *testing.T) {
+	rt := newRuntime(t, netapi.WithEventLoop())
+	var inside, overlaps atomic.Int32
+	enter := func() {
+		if inside.Add(1) > 1 {
+			overlaps.Add(1)
+		}
+		time.Sleep(100 * time.Microsecond) // widen the window for an overlap to show
+		inside.Add(-1)
+	}
+	count := 0 // shared by callbacks, no lock: that is the point of the loop
+	srv := rt.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) {
+		enter()
+		s.OnData(func(b []byte) { enter(); count += len(b); s.Write(b, nil) })
+	})
+	port := listen(t, srv)
+	const clients = 20
+	done := make(chan struct{}, clients)
+	for range clients {
+		c := rt.ConnectPort(port, "127.0.0.1", nil)
+		got := 0
+		c.OnData(func(b []byte) {
+			enter()
+			got += len(b)
+			if got == 100 {
+				c.Destroy()
+				done <- struct{}{}
+			}
+		})
+		for range 10 {
+			c.WriteString(strings.Repeat("x", 10), nil)
+		}
+	}
+	for range clients {
+		recv(t, done)
+	}
+	assert.Zero(t, overlaps.Load(), "callbacks overlapped on the event loop")
+}
+
+func TestWaitAndShutdown(t *testing.T) {
+	rt := netapi.New()
+	srv := rt.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) { s.OnData(func([]byte) {}) })
+	port := listen(t, srv)
+	c := rt.ConnectPort(port, "127.0.0.1", nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	assert.ErrorIs(t, rt.Wait(ctx), context.DeadlineExceeded, "a listening server keeps Wait blocked")
+
+	closed := make(chan bool, 1)
+	c.OnClose(func(h bool) { closed <- h })
+	sctx, scancel := context.WithTimeout(context.Background(), wait)
+	defer scancel()
+	require.NoError(t, rt.Shutdown(sctx))
+	assert.False(t, recv(t, closed))
+	assert.NoError(t, rt.Wait(sctx))
+	assert.NoError(t, rt.Shutdown(sctx), "idempotent")
+	// Harmless after shutdown.
+	s := rt.CreateServer(netapi.ServerOptions{}, nil)
+	errs := make(chan error, 1)
+	s.Close(func(err error) { errs <- err })
+	assert.ErrorIs(t, recv(t, errs), netapi.ErrServerNotRunning)
+}
+
+func TestKeepAliveOnTheDescriptor(t *testing.T) {
+	rt := newRuntime(t)
+	ln, port := rawListener(t)
+	c := rt.NewSocket(netapi.SocketOptions{}).SetKeepAlive(true, 5*time.Second)
+	connected := make(chan struct{})
+	c.ConnectPort(port, "127.0.0.1", func() { close(connected) })
+	acceptRaw(t, ln)
+	recv(t, connected)
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	snap, err := rt.Tree().Snapshot(ctx)
+	require.NoError(t, err)
+	require.Len(t, snap.Clients, 1)
+	assert.True(t, snap.Clients[0].KeepAlive)
+	assert.Equal(t, 5*time.Second, snap.Clients[0].KeepAliveIdle)
+}
