@@ -99,7 +99,7 @@ func TestPanicInOneConnectionLeavesOthersRunning(t *testing.T) {
 		switch m := ctx.Message().(type) {
 		case *messages.DataEvent:
 			ctx.Send(m.Socket, &messages.Write{Data: m.Data})
-		case actor.SystemMessage, actor.AutoReceiveMessage:
+		case actor.SystemMessage, actor.AutoReceiveMessage, *actors.EndBarrier:
 		default:
 			p.events <- m
 		}

@@ -30,9 +30,19 @@ type readDone struct {
 	last bool
 }
 
-// autoEnd is sent by a socket to itself after EndEvent when it does not allow half-open
-// connections, so that writes its owner made while handling EndEvent go out before the FIN.
+// autoEnd tells a socket that does not allow half-open connections to end its side now: its
+// owner has handled EndEvent, so what the owner wrote meanwhile is already in the mailbox and
+// goes out before the FIN, as in Node, where the socket is still writable in 'end' handlers.
 type autoEnd struct{}
+
+// EndBarrier is sent by a socket to its owner actor right after EndEvent, when the socket does
+// not allow half-open connections. Owners ignore it: protoactor answers it by itself once the
+// owner has handled it, and that answer tells the socket that every Write the owner sent
+// while handling EndEvent (and before) has reached the socket, so it can end its side.
+type EndBarrier struct{}
+
+// GetAutoResponse makes protoactor answer the barrier after the owner handled it.
+func (*EndBarrier) GetAutoResponse(actor.Context) any { return &autoEnd{} }
 
 // startReader starts the reader unless one runs or reading makes no sense now.
 func (s *socket) startReader() {
@@ -166,7 +176,11 @@ func (s *socket) deliverEnd(ctx actor.Context) {
 	s.rd.ended = true
 	s.emit(ctx, &messages.EndEvent{Socket: s.self})
 	if !s.cfg.AllowHalfOpen && !s.wr.ending {
-		ctx.Send(s.self, &autoEnd{})
+		if s.handler == nil && s.owner != nil && !s.held {
+			ctx.Request(s.owner, &EndBarrier{})
+		} else {
+			ctx.Send(s.self, &autoEnd{}) // a Handler's writes are in the mailbox already
+		}
 	}
 	s.bothDone(ctx)
 }

@@ -426,3 +426,25 @@ func TestPanicInHandlerClosesOnlyThatSocket(t *testing.T) {
 	require.True(t, ok)
 	assert.True(t, cl.HadError)
 }
+
+// As in Node, where a socket is still writable in its 'end' handler: what an owner actor
+// writes while handling DataEvent and EndEvent goes out before the automatic FIN.
+func TestOwnerWritesBeforeAutomaticEnd(t *testing.T) {
+	e := newEnv(t)
+	ln, port := rawListener(t)
+	owner := e.sys.Root.Spawn(actor.PropsFromFunc(func(ctx actor.Context) {
+		switch m := ctx.Message().(type) {
+		case *messages.DataEvent:
+			ctx.Send(m.Socket, &messages.Write{Data: m.Data})
+		case *messages.EndEvent:
+			ctx.Send(m.Socket, &messages.Write{Data: []byte(" bye")})
+		}
+	}))
+	pid, err := actors.SpawnSocket(e.tree, actors.SocketConfig{Owner: owner})
+	require.NoError(t, err)
+	e.send(pid, &messages.Connect{Port: port, Host: "127.0.0.1"})
+	peer := acceptOne(t, ln)
+	_, _ = peer.Write([]byte("echo me"))
+	require.NoError(t, peer.CloseWrite())
+	assert.Equal(t, "echo me bye", string(readAll(t, peer)))
+}

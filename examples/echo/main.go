@@ -1,0 +1,118 @@
+// Command echo is an echo server written with netapi, the IoT.js-style API.
+//
+//	go run ./examples/echo                    # serve on 127.0.0.1:7000 until interrupted
+//	go run ./examples/echo -demo              # also run clients, check the echoes, exit 0
+//	go run ./examples/echo -addr 127.0.0.1:0  # any free port
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"time"
+
+	"github.com/actornet/actornet/netapi"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:7000", "address to listen on")
+	demo := flag.Bool("demo", false, "run clients against the server, check what comes back, then exit")
+	clients := flag.Int("clients", 10, "clients in -demo mode")
+	flag.Parse()
+	if err := run(*addr, *demo, *clients); err != nil {
+		fmt.Fprintln(os.Stderr, "echo:", err)
+		os.Exit(1)
+	}
+}
+
+func run(addr string, demo bool, clients int) error {
+	host, portStr, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	port, err := strconv.Atoi(portStr)
+	if err != nil {
+		return fmt.Errorf("bad port %q: %w", portStr, netapi.ErrInvalidPort)
+	}
+	rt := netapi.New()
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = rt.Shutdown(ctx)
+	}()
+
+	srv := rt.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) {
+		s.OnData(func(b []byte) {
+			if !s.Write(b, nil) {
+				s.Pause() // the peer reads slower than it writes: stop reading until drain
+			}
+		})
+		s.OnDrain(func() { s.Resume() })
+		s.OnError(func(error) {}) // the close that follows is enough here
+	})
+	listening := make(chan struct{})
+	failed := make(chan error, 1)
+	srv.OnError(func(err error) { failed <- err })
+	srv.Listen(netapi.ListenOptions{Port: port, Host: host}, func() { close(listening) })
+	select {
+	case <-listening:
+	case err := <-failed:
+		return err
+	}
+	fmt.Printf("echo server listening on %s\n", srv.Address())
+	if !demo {
+		stop, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
+		defer cancel()
+		<-stop.Done()
+		return nil
+	}
+	return runDemo(rt, srv.Address().Port, clients)
+}
+
+// runDemo connects clients that each send a message in pieces, end, and check that exactly
+// what they sent comes back before the server's end.
+func runDemo(rt *netapi.Runtime, port, clients int) error {
+	results := make(chan error, clients)
+	for i := range clients {
+		want := []byte(fmt.Sprintf("client %d says hello through the actors. ", i))
+		want = bytes.Repeat(want, 100)
+		var got []byte
+		c := rt.ConnectPort(port, "127.0.0.1", nil)
+		for off := 0; off < len(want); off += 1000 {
+			c.Write(want[off:min(off+1000, len(want))], nil)
+		}
+		c.End(nil, nil)
+		c.OnData(func(b []byte) { got = append(got, b...) })
+		c.OnError(func(err error) { results <- err })
+		c.OnClose(func(hadError bool) {
+			if hadError {
+				return // OnError reported it
+			}
+			if !bytes.Equal(got, want) {
+				results <- fmt.Errorf("client %d: got %d bytes back, want %d", i, len(got), len(want))
+				return
+			}
+			results <- nil
+		})
+	}
+	var errs []error
+	for i := range clients {
+		select {
+		case err := <-results:
+			errs = append(errs, err)
+		case <-time.After(30 * time.Second):
+			return fmt.Errorf("only %d of %d clients finished", i, clients)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	fmt.Printf("demo: %d clients, every echo checked\n", clients)
+	return nil
+}

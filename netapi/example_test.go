@@ -1,0 +1,108 @@
+package netapi_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/actornet/actornet/netapi"
+)
+
+// An echo server and a client that sends a line, ends, and prints what came back.
+func Example_server() {
+	rt := netapi.New()
+	defer rt.Shutdown(context.Background())
+
+	srv := rt.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) {
+		s.OnData(func(b []byte) { s.Write(b, nil) })
+	})
+	listening := make(chan struct{})
+	srv.Listen(netapi.ListenOptions{Host: "127.0.0.1"}, func() { close(listening) })
+	<-listening
+
+	done := make(chan struct{})
+	c := rt.ConnectPort(srv.Address().Port, "127.0.0.1", nil)
+	c.OnData(func(b []byte) { fmt.Printf("echo: %s\n", b) })
+	c.OnClose(func(hadError bool) { fmt.Println("closed, hadError:", hadError); close(done) })
+	c.WriteString("hello", nil)
+	c.End(nil, nil)
+	<-done
+	srv.Close(nil)
+	// Output:
+	// echo: hello
+	// closed, hadError: false
+}
+
+// A client's events in order, against a server that answers and ends first.
+func Example_client() {
+	rt := netapi.New()
+	defer rt.Shutdown(context.Background())
+	srv := rt.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) { s.End([]byte("bye"), nil) })
+	listening := make(chan struct{})
+	srv.Listen(netapi.ListenOptions{Host: "127.0.0.1"}, func() { close(listening) })
+	<-listening
+
+	c := rt.NewSocket(netapi.SocketOptions{})
+	c.OnLookup(func(err error, address, family string) { fmt.Println("lookup", address, family) })
+	c.OnData(func(b []byte) { fmt.Printf("data %s\n", b) })
+	c.OnEnd(func() { fmt.Println("end") })
+	c.OnClose(func(bool) { fmt.Println("close"); srv.Close(nil) })
+	c.Connect(netapi.ConnectOptions{Port: srv.Address().Port, Host: "localhost"}, func() { fmt.Println("connect") })
+	rt.Wait(context.Background())
+	// Output:
+	// lookup 127.0.0.1 IPv4
+	// connect
+	// data bye
+	// end
+	// close
+}
+
+// Half-close: with AllowHalfOpen the server still answers after the client's end.
+func Example_halfClose() {
+	rt := netapi.New()
+	defer rt.Shutdown(context.Background())
+	srv := rt.CreateServer(netapi.ServerOptions{AllowHalfOpen: true}, func(s *netapi.Socket) {
+		var got []byte
+		s.OnData(func(b []byte) { got = append(got, b...) })
+		s.OnEnd(func() { s.End([]byte(fmt.Sprintf("you sent %d bytes", len(got))), nil) })
+	})
+	listening := make(chan struct{})
+	srv.Listen(netapi.ListenOptions{Host: "127.0.0.1"}, func() { close(listening) })
+	<-listening
+
+	c := rt.ConnectPort(srv.Address().Port, "127.0.0.1", nil)
+	c.OnData(func(b []byte) { fmt.Printf("%s\n", b) })
+	c.OnClose(func(bool) { srv.Close(nil) })
+	c.End([]byte("twelve bytes"), nil)
+	rt.Wait(context.Background())
+	// Output:
+	// you sent 12 bytes
+}
+
+// Pause holds data back (the peer is slowed by TCP itself); Resume delivers it.
+func Example_pauseResume() {
+	rt := netapi.New()
+	defer rt.Shutdown(context.Background())
+	resumed := make(chan struct{})
+	srv := rt.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) {
+		s.Pause()
+		s.OnData(func(b []byte) { fmt.Printf("data %s\n", b) })
+		go func() { <-resumed; s.Resume() }()
+	})
+	listening := make(chan struct{})
+	srv.Listen(netapi.ListenOptions{Host: "127.0.0.1"}, func() { close(listening) })
+	<-listening
+
+	c := rt.ConnectPort(srv.Address().Port, "127.0.0.1", nil)
+	c.OnClose(func(bool) { srv.Close(nil) })
+	c.WriteString("held back", func(error) {
+		fmt.Println("written, and not delivered while paused")
+		fmt.Println("resuming")
+		close(resumed)
+	})
+	c.End(nil, nil)
+	rt.Wait(context.Background())
+	// Output:
+	// written, and not delivered while paused
+	// resuming
+	// data held back
+}
