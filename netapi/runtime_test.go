@@ -38,7 +38,9 @@ func TestConnectionForms(t *testing.T) {
 		"netapi.ConnectPort":          func(cb func()) *netapi.Socket { return netapi.ConnectPort(port, "127.0.0.1", cb) },
 		"netapi.CreateConnection":     func(cb func()) *netapi.Socket { return netapi.CreateConnection(opts, cb) },
 		"netapi.CreateConnectionPort": func(cb func()) *netapi.Socket { return netapi.CreateConnectionPort(port, "localhost", cb) },
-		"netapi.NewSocket":            func(cb func()) *netapi.Socket { return netapi.NewSocket(netapi.SocketOptions{}).ConnectPort(port, "", cb) },
+		"netapi.NewSocket": func(cb func()) *netapi.Socket {
+			return netapi.NewSocket(netapi.SocketOptions{}).ConnectPort(port, "", cb)
+		},
 	}
 	closed := make(chan string, len(forms))
 	for name, form := range forms {
