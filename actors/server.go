@@ -91,7 +91,7 @@ func (s *server) Receive(ctx actor.Context) {
 	case *messages.Listen:
 		s.listen(ctx, m)
 	case *messages.Close:
-		s.close(ctx)
+		s.close(ctx, m.Token)
 	case *accepted:
 		s.accept(ctx, m.conn)
 	case *acceptError:
@@ -186,9 +186,10 @@ func (s *server) accept(ctx actor.Context, conn *net.TCPConn) {
 	}
 }
 
-func (s *server) close(ctx actor.Context) {
+func (s *server) close(ctx actor.Context, token any) {
 	if s.state != ServerListening {
-		s.emit(ctx, &messages.ServerErrorEvent{Server: s.self, Err: &net.OpError{Op: "close", Net: "tcp", Err: ErrServerNotRunning}})
+		s.emit(ctx, &messages.ServerErrorEvent{Server: s.self, Token: token,
+			Err: &net.OpError{Op: "close", Net: "tcp", Err: ErrServerNotRunning}})
 		if s.state == ServerIdle {
 			s.emit(ctx, &messages.ServerCloseEvent{Server: s.self})
 		}

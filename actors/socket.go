@@ -222,6 +222,9 @@ func (s *socket) closeNow(ctx actor.Context) {
 	if s.conn != nil {
 		_ = s.conn.Close()
 	}
+	if s.rd.quit != nil {
+		close(s.rd.quit)
+	}
 	s.wr.dropAll(ctx, s)
 	s.rd.pending = nil
 	s.maybeClosed(ctx)

@@ -18,6 +18,8 @@ type readSide struct {
 	paused  bool
 	reading bool         // a reader goroutine runs
 	stop    *atomic.Bool // tells that reader to stop before its next read
+	credit  chan struct{} // one slot: lets the reader take its next read
+	quit    chan struct{} // closed when the socket closes
 	pending [][]byte     // what arrived while paused: one read at most, see readOnce
 	eof     bool         // the peer's FIN was read
 	ended   bool         // EndEvent was sent
@@ -52,25 +54,41 @@ func (s *socket) startReader() {
 	}
 	r.reading = true
 	r.stop = new(atomic.Bool)
+	r.credit = make(chan struct{}, 1)
+	if r.quit == nil {
+		r.quit = make(chan struct{})
+	}
 	s.goroutines++
-	go readLoop(s.sys, s.self, s.conn, r.stop, s.cfg.ReadBufferSize)
+	go readLoop(s.sys, s.self, s.raw, r.stop, r.credit, r.quit, s.cfg.ReadBufferSize)
 }
 
-// readLoop reads until an error, EOF or a stop request, and sends every result to the actor.
-// It holds no buffer while it waits for data.
-func readLoop(sys *actor.ActorSystem, self *actor.PID, conn syscall.Conn, stop *atomic.Bool, size int) {
-	raw, err := conn.SyscallConn()
-	if err != nil {
-		sys.Root.Send(self, &readDone{err: err, last: true})
-		return
-	}
+// readLoop reads until an error, EOF, a stop request or quit, and sends every result to the
+// actor; its last message has last set. It holds no buffer while it waits for data, and it
+// reads the next chunk only once the actor has taken the previous one (credit), so that it is
+// never more than one read ahead of the actor: a paused socket holds one buffer at most.
+func readLoop(sys *actor.ActorSystem, self *actor.PID, raw syscall.RawConn, stop *atomic.Bool,
+	credit, quit <-chan struct{}, size int) {
 	for {
 		data, stopped, err := readOnce(raw, stop, size)
-		last := stopped || err != nil || stop.Load()
+		last := stopped || err != nil
 		sys.Root.Send(self, &readDone{data: data, err: err, last: last})
 		if last {
 			return
 		}
+		select {
+		case <-credit:
+		case <-quit:
+			sys.Root.Send(self, &readDone{last: true})
+			return
+		}
+	}
+}
+
+// grant lets the reader take its next read.
+func (r *readSide) grant() {
+	select {
+	case r.credit <- struct{}{}:
+	default:
 	}
 }
 
@@ -149,9 +167,12 @@ func (s *socket) readDone(ctx actor.Context, m *readDone) {
 		s.bytesRead += int64(len(m.data))
 		s.timer.activity(s)
 		if r.paused {
-			r.pending = append(r.pending, m.data)
+			r.pending = append(r.pending, m.data) // no credit: the reader waits
 		} else {
 			s.emit(ctx, &messages.DataEvent{Socket: s.self, Data: m.data})
+			if !m.last && s.state == StateOpen {
+				r.grant()
+			}
 		}
 	}
 	switch {
@@ -212,6 +233,7 @@ func (s *socket) resume(ctx actor.Context) {
 	}
 	if r.reading {
 		r.stop.Store(false)
+		r.grant()
 		return
 	}
 	s.startReader()

@@ -86,10 +86,11 @@ type ConnectionEvent struct {
 }
 
 // ServerErrorEvent is sent by a server to its owner when Listen, Close or accepting failed.
-// The server is not closed by it.
+// The server is not closed by it. Token is the failed Close's Token.
 type ServerErrorEvent struct {
 	Server *actor.PID
 	Err    error
+	Token  any
 }
 
 // ServerCloseEvent is sent by a server to its owner once it has stopped listening and its last

@@ -9,5 +9,8 @@ type Listen struct {
 }
 
 // Close is sent to a server to stop accepting at once. The server's [ServerCloseEvent] follows
-// once its last accepted socket has closed.
-type Close struct{}
+// once its last accepted socket has closed. On a server that is not listening it gives a
+// [ServerErrorEvent] wrapping ErrServerNotRunning that carries Token.
+type Close struct {
+	Token any
+}

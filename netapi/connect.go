@@ -4,7 +4,7 @@ import "context"
 
 // Connect makes a socket and connects it: NewSocket followed by Socket.Connect.
 func (rt *Runtime) Connect(opts ConnectOptions, onConnect func()) *Socket {
-	return rt.NewSocket(SocketOptions{AllowHalfOpen: opts.AllowHalfOpen}).Connect(opts, onConnect)
+	return rt.NewSocket(SocketOptions{AllowHalfOpen: opts.AllowHalfOpen, HighWaterMark: opts.HighWaterMark}).Connect(opts, onConnect)
 }
 
 // ConnectPort is Connect(ConnectOptions{Port: port, Host: host}, onConnect).

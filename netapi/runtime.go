@@ -86,13 +86,18 @@ func New(opts ...Option) *Runtime {
 }
 
 var (
-	defaultOnce sync.Once
-	defaultRT   *Runtime
+	defaultMu sync.Mutex
+	defaultRT *Runtime
 )
 
-// Default is the runtime the package-level functions use, made on first use.
+// Default is the runtime the package-level functions use, made on first use, and made anew
+// on the first use after it was shut down.
 func Default() *Runtime {
-	defaultOnce.Do(func() { defaultRT = New() })
+	defaultMu.Lock()
+	defer defaultMu.Unlock()
+	if defaultRT == nil || defaultRT.isClosed() {
+		defaultRT = New()
+	}
 	return defaultRT
 }
 

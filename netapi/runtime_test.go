@@ -45,7 +45,9 @@ func TestConnectionForms(t *testing.T) {
 	closed := make(chan string, len(forms))
 	for name, form := range forms {
 		var s *netapi.Socket
-		s = form(func() { s.End([]byte(name), nil) })
+		assigned := make(chan struct{})
+		s = form(func() { <-assigned; s.End([]byte(name), nil) })
+		close(assigned)
 		s.OnClose(func(bool) { closed <- name })
 	}
 	for range forms {

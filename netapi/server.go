@@ -2,6 +2,8 @@ package netapi
 
 import (
 	"errors"
+	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -20,6 +22,8 @@ type ServerOptions struct {
 	// MaxConnections closes connections accepted beyond this many open ones at once
 	// (Node's server.maxConnections). 0 means no limit.
 	MaxConnections int
+	// HighWaterMark is given to every accepted socket (see SocketOptions).
+	HighWaterMark int
 }
 
 // ListenOptions says where to listen. Port 0 picks a free port; Host "" means every address;
@@ -45,7 +49,8 @@ type Server struct {
 	listening bool
 	refd      bool // counted by Runtime.Wait: between Listen and 'close'
 	unref     bool
-	closeCbs  []func(error)
+	closeCbs  map[uint64]func(error) // by the Token of their Close
+	nextToken uint64
 	ls        serverListeners
 }
 
@@ -110,8 +115,13 @@ func (s *Server) ListenPort(port int, host string, backlog int, onListening func
 // Node).
 func (s *Server) Close(onClose func(err error)) *Server {
 	s.mu.Lock()
+	s.nextToken++
+	token := s.nextToken
 	if onClose != nil {
-		s.closeCbs = append(s.closeCbs, onClose)
+		if s.closeCbs == nil {
+			s.closeCbs = map[uint64]func(error){}
+		}
+		s.closeCbs[token] = onClose
 	}
 	s.mu.Unlock()
 	if s.pid == nil { // the runtime was shut down before this server was made
@@ -120,7 +130,7 @@ func (s *Server) Close(onClose func(err error)) *Server {
 		}
 		return s
 	}
-	s.send(&messages.Close{})
+	s.send(&messages.Close{Token: token})
 	return s
 }
 
@@ -221,7 +231,7 @@ func (s *Server) markClosed() {
 // handle is the server actor's Handler.
 func (s *Server) handle(ev any) {
 	if ce, ok := ev.(*messages.ConnectionEvent); ok {
-		sock := newAccepted(s.rt, ce, s.opts.AllowHalfOpen)
+		sock := newAccepted(s.rt, ce, SocketOptions{AllowHalfOpen: s.opts.AllowHalfOpen, HighWaterMark: s.opts.HighWaterMark})
 		s.rt.deliver(&s.cbMu, func() { s.connection(sock) }, sock.failed)
 		return
 	}
@@ -262,14 +272,17 @@ func (s *Server) process(ev any) {
 		run(fns)
 	case *messages.ServerErrorEvent:
 		s.mu.Lock()
-		if errors.Is(e.Err, ErrServerNotRunning) && len(s.closeCbs) > 0 {
-			cb := s.closeCbs[0]
-			s.closeCbs = s.closeCbs[1:]
+		if errors.Is(e.Err, ErrServerNotRunning) { // Close's answer, not an 'error' (Node)
+			tok, _ := e.Token.(uint64)
+			cb := s.closeCbs[tok]
+			delete(s.closeCbs, tok)
 			s.mu.Unlock()
-			cb(e.Err)
+			if cb != nil {
+				cb(e.Err)
+			}
 			return
 		}
-		if !s.listening && !errors.Is(e.Err, ErrServerNotRunning) {
+		if !s.listening {
 			s.unrefLocked() // Listen failed: nothing keeps Wait blocked
 		}
 		fns := append([]func(error){}, s.ls.err...)
@@ -285,8 +298,8 @@ func (s *Server) process(ev any) {
 		s.closeCbs = nil
 		fns := append([]func(){}, s.ls.close...)
 		s.mu.Unlock()
-		for _, cb := range cbs {
-			cb(nil)
+		for _, tok := range slices.Sorted(maps.Keys(cbs)) { // in the order Close was called
+			cbs[tok](nil)
 		}
 		run(fns)
 		s.markClosed()

@@ -21,15 +21,20 @@ type SocketOptions struct {
 	// AllowHalfOpen keeps the socket writable after the peer's end until End is called; when
 	// false it ends by itself once the 'end' listeners have run.
 	AllowHalfOpen bool
+	// HighWaterMark is the queued byte count at which Write starts returning false (Node's
+	// writableHighWaterMark). 0 means 16 KiB, Node 20's default; IoT.js used 128.
+	HighWaterMark int
 }
 
 // ConnectOptions says where to connect. Host "" means "localhost".
 type ConnectOptions struct {
 	Port int
 	Host string
-	// AllowHalfOpen is used by Runtime.Connect and CreateConnection for the socket they make
-	// (Node passes connect options to the Socket); Socket.Connect ignores it.
+	// AllowHalfOpen and HighWaterMark are used by Runtime.Connect and CreateConnection for
+	// the socket they make (Node passes connect options to the Socket); Socket.Connect
+	// ignores them.
 	AllowHalfOpen bool
+	HighWaterMark int
 }
 
 // socketState is where a Socket is between its connections:
@@ -65,6 +70,7 @@ const (
 type Socket struct {
 	rt            *Runtime
 	allowHalfOpen bool
+	hwm           int64
 	cbMu          sync.Mutex // held while this socket's callbacks run, outside the event loop
 	closedSig     atomic.Pointer[chan struct{}]
 	bytesRead     atomic.Int64
@@ -99,15 +105,19 @@ type socketListeners struct {
 
 // NewSocket makes a socket that is not connected; call Connect.
 func (rt *Runtime) NewSocket(opts SocketOptions) *Socket {
-	s := &Socket{rt: rt, allowHalfOpen: opts.AllowHalfOpen, writeCbs: map[uint64]func(error){}}
+	hwm := int64(opts.HighWaterMark)
+	if hwm <= 0 {
+		hwm = actors.DefaultHighWaterMark
+	}
+	s := &Socket{rt: rt, allowHalfOpen: opts.AllowHalfOpen, hwm: hwm, writeCbs: map[uint64]func(error){}}
 	ch := make(chan struct{})
 	s.closedSig.Store(&ch)
 	return s
 }
 
 // newAccepted wraps a socket actor that a server accepted.
-func newAccepted(rt *Runtime, ev *messages.ConnectionEvent, allowHalfOpen bool) *Socket {
-	s := rt.NewSocket(SocketOptions{AllowHalfOpen: allowHalfOpen})
+func newAccepted(rt *Runtime, ev *messages.ConnectionEvent, opts SocketOptions) *Socket {
+	s := rt.NewSocket(opts)
 	s.pid, s.gauge, s.state = ev.Socket, new(actors.WriteGauge), socketOpen
 	s.remote, s.local = ev.Remote, ev.Local
 	s.refLocked()
@@ -193,7 +203,7 @@ func (s *Socket) current() *actor.PID {
 }
 
 // Write queues data to be sent and reports whether the caller may go on writing: false means
-// that the queue has reached 16 KiB, and a 'drain' will follow once it is empty (the data is
+// that the queue has reached the high-water mark (16 KiB by default), and a 'drain' will follow once it is empty (the data is
 // queued all the same). The socket owns data from now on: do not modify it until onFlushed
 // has run (it runs with nil once data reached the kernel, or with the error). A write after
 // End gives 'error' wrapping ErrWriteAfterEnd and destroys the socket; on a closed socket
@@ -214,7 +224,7 @@ func (s *Socket) Write(data []byte, onFlushed func(err error)) bool {
 		s.writeCbs[s.nextToken] = onFlushed
 		token = s.nextToken
 	}
-	ok := s.gauge.Submit(len(data)) < actors.DefaultHighWaterMark && !s.ended
+	ok := s.gauge.Submit(len(data)) < s.hwm && !s.ended
 	if !ok && !s.ended {
 		s.needDrain = true
 		s.gauge.WantDrain()
