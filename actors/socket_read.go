@@ -16,13 +16,13 @@ import (
 // readSide is the socket's reading state, owned by the actor.
 type readSide struct {
 	paused  bool
-	reading bool         // a reader goroutine runs
-	stop    *atomic.Bool // tells that reader to stop before its next read
+	reading bool          // a reader goroutine runs
+	stop    *atomic.Bool  // tells that reader to stop before its next read
 	credit  chan struct{} // one slot: lets the reader take its next read
 	quit    chan struct{} // closed when the socket closes
-	pending [][]byte     // what arrived while paused: one read at most, see readOnce
-	eof     bool         // the peer's FIN was read
-	ended   bool         // EndEvent was sent
+	pending [][]byte      // what arrived while paused: one read at most, see readOnce
+	eof     bool          // the peer's FIN was read
+	ended   bool          // EndEvent was sent
 }
 
 // readDone is sent by the reader for each read; last marks its final message.
