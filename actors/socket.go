@@ -161,11 +161,15 @@ func (s *socket) emit(ctx actor.Context, ev any) {
 
 func (s *socket) attach(ctx actor.Context, m *Attach) {
 	s.handler = m.Handler
+	drain := false
 	if m.Gauge != nil && s.cfg.Gauge == nil {
 		s.cfg.Gauge = m.Gauge
-		m.Gauge.settle(int(s.settled))
+		drain = m.Gauge.settle(int(s.settled))
 	}
 	s.release(ctx)
+	if drain && !s.wr.ending && s.state == StateOpen {
+		s.emit(ctx, &messages.DrainEvent{Socket: s.self})
+	}
 }
 
 func (s *socket) register(ctx actor.Context, owner *actor.PID) {

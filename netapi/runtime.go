@@ -25,6 +25,7 @@ type Runtime struct {
 	idle    chan struct{} // closed while refs == 0
 	sockets map[*Socket]struct{}
 	servers map[*Server]struct{}
+	timers  map[*Timer]struct{}
 	closed  bool
 	async   sync.WaitGroup // callbacks run on their own goroutine (see deliverAsync)
 }
@@ -66,7 +67,8 @@ func New(opts ...Option) *Runtime {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	rt := &Runtime{logger: o.logger, sockets: map[*Socket]struct{}{}, servers: map[*Server]struct{}{}}
+	rt := &Runtime{logger: o.logger, sockets: map[*Socket]struct{}{}, servers: map[*Server]struct{}{},
+		timers: map[*Timer]struct{}{}}
 	if rt.logger == nil {
 		rt.logger = slog.New(slog.DiscardHandler)
 	}
@@ -126,7 +128,8 @@ func (rt *Runtime) Wait(ctx context.Context) error {
 	}
 }
 
-// Shutdown closes every server, ends every socket, and waits for them to close. When ctx ends
+// Shutdown closes every server, ends every open socket (destroys those not connected yet),
+// and waits for them to close. When ctx ends
 // first, what is still open is destroyed and ctx.Err() is returned. Then it stops the actor
 // system if rt made it. Later calls return nil at once; calls on rt's servers and sockets
 // after it are harmless no-ops.
@@ -137,14 +140,17 @@ func (rt *Runtime) Shutdown(ctx context.Context) error {
 		return nil
 	}
 	rt.closed = true
-	servers, sockets := keys(rt.servers), keys(rt.sockets)
+	servers, sockets, timers := keys(rt.servers), keys(rt.sockets), keys(rt.timers)
 	rt.mu.Unlock()
+	for _, t := range timers {
+		t.Stop()
+	}
 
 	for _, s := range servers {
 		s.shutdown()
 	}
 	for _, s := range sockets {
-		s.End(nil, nil)
+		s.shutdown()
 	}
 	err := rt.waitClosed(ctx, servers, sockets)
 	if err != nil {
@@ -245,14 +251,23 @@ func (rt *Runtime) trackServer(s *Server, on bool) bool {
 	return true
 }
 
+// callbacks serialises one object's callbacks outside the event loop: mu is held while any of
+// them runs, and those delivered asynchronously run in the order they were delivered.
+type callbacks struct {
+	mu      sync.Mutex
+	qmu     sync.Mutex // guards queue and running
+	queue   []func()
+	running bool
+}
+
 // deliver runs fn, a callback batch of one socket or server, in the place callbacks run: on
 // the event loop when there is one, else right here, inside that actor (whose own recovery
-// then catches a panic in fn), holding mu so that it never overlaps the object's other
+// then catches a panic in fn), holding cb.mu so that it never overlaps the object's other
 // callbacks. onPanic gets a panic caught on the loop.
-func (rt *Runtime) deliver(mu *sync.Mutex, fn func(), onPanic func(*supervisor.PanicError)) {
+func (rt *Runtime) deliver(cb *callbacks, fn func(), onPanic func(*supervisor.PanicError)) {
 	if rt.loop == nil {
-		mu.Lock()
-		defer mu.Unlock()
+		cb.mu.Lock()
+		defer cb.mu.Unlock()
 		fn()
 		return
 	}
@@ -267,22 +282,48 @@ func (rt *Runtime) deliver(mu *sync.Mutex, fn func(), onPanic func(*supervisor.P
 }
 
 // deliverAsync runs fn outside any actor, for callbacks that have no event to ride on (a
-// write on a closed socket ...): on the loop, or on a goroutine that mu serialises with the
-// object's other callbacks.
-func (rt *Runtime) deliverAsync(mu *sync.Mutex, fn func()) {
-	if rt.loop != nil && rt.loop.post(fn) {
+// write on a closed socket, a kept error ...): on the loop, or else on a goroutine that runs
+// the object's such callbacks in order, holding cb.mu. Until fn has run it keeps Wait from
+// returning, as a pending callback keeps Node alive.
+func (rt *Runtime) deliverAsync(cb *callbacks, fn func()) {
+	rt.ref()
+	if rt.loop != nil && rt.loop.post(func() { defer rt.unref(); fn() }) {
+		return
+	}
+	cb.qmu.Lock()
+	cb.queue = append(cb.queue, fn)
+	start := !cb.running
+	cb.running = true
+	cb.qmu.Unlock()
+	if !start {
 		return
 	}
 	rt.async.Add(1)
 	go func() {
 		defer rt.async.Done()
-		defer func() {
-			if r := recover(); r != nil {
-				rt.logger.Warn("netapi: panic in a callback", "panic", r)
+		for {
+			cb.qmu.Lock()
+			if len(cb.queue) == 0 {
+				cb.running = false
+				cb.qmu.Unlock()
+				return
 			}
-		}()
-		mu.Lock()
-		defer mu.Unlock()
-		fn()
+			next := cb.queue[0]
+			cb.queue = cb.queue[1:]
+			cb.qmu.Unlock()
+			rt.runAsync(cb, next)
+		}
 	}()
+}
+
+func (rt *Runtime) runAsync(cb *callbacks, fn func()) {
+	defer rt.unref()
+	defer func() {
+		if r := recover(); r != nil {
+			rt.logger.Warn("netapi: panic in a callback", "panic", r)
+		}
+	}()
+	cb.mu.Lock()
+	defer cb.mu.Unlock()
+	fn()
 }

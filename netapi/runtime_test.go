@@ -43,6 +43,10 @@ func TestConnectionForms(t *testing.T) {
 		},
 	}
 	closed := make(chan string, len(forms))
+	pending := map[string]bool{}
+	for name := range forms {
+		pending[name] = true
+	}
 	for name, form := range forms {
 		var s *netapi.Socket
 		assigned := make(chan struct{})
@@ -51,7 +55,12 @@ func TestConnectionForms(t *testing.T) {
 		s.OnClose(func(bool) { closed <- name })
 	}
 	for range forms {
-		recv(t, closed)
+		select {
+		case name := <-closed:
+			delete(pending, name)
+		case <-time.After(wait):
+			t.Fatalf("never closed: %v", pending)
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()

@@ -5,7 +5,6 @@ import (
 	"maps"
 	"slices"
 	"sync"
-	"sync/atomic"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -38,13 +37,13 @@ type ListenOptions struct {
 // and never block on the network. Its callbacks run one at a time, in event order; an
 // accepted socket delivers nothing before the 'connection' listeners have returned.
 type Server struct {
-	rt        *Runtime
-	opts      ServerOptions
-	pid       *actor.PID
-	cbMu      sync.Mutex
-	closedSig atomic.Pointer[chan struct{}]
+	rt   *Runtime
+	opts ServerOptions
+	pid  *actor.PID
+	cb   callbacks
 
-	mu        sync.Mutex // guards what follows; never held while a callback runs
+	mu        sync.Mutex    // guards what follows; never held while a callback runs
+	closedSig chan struct{} // closed once the server is closed, for Runtime.Shutdown
 	addr      Addr
 	listening bool
 	refd      bool // counted by Runtime.Wait: between Listen and 'close'
@@ -55,18 +54,15 @@ type Server struct {
 }
 
 type serverListeners struct {
-	listening, close []func()
-	listeningOnce    []func()
-	connection       []func(*Socket)
-	err              []func(error)
+	listening, close listeners[func()]
+	connection       listeners[func(*Socket)]
+	err              listeners[func(error)]
 }
 
 // CreateServer makes a server; onConnection, if not nil, is added as a 'connection' listener.
 // Call Listen to start it.
 func (rt *Runtime) CreateServer(opts ServerOptions, onConnection func(*Socket)) *Server {
-	s := &Server{rt: rt, opts: opts}
-	ch := make(chan struct{})
-	s.closedSig.Store(&ch)
+	s := &Server{rt: rt, opts: opts, closedSig: make(chan struct{})}
 	s.OnConnection(onConnection)
 	if !rt.trackServer(s, true) {
 		return s
@@ -93,7 +89,10 @@ func (rt *Runtime) CreateServer(opts ServerOptions, onConnection func(*Socket)) 
 func (s *Server) Listen(opts ListenOptions, onListening func()) *Server {
 	s.mu.Lock()
 	if onListening != nil {
-		s.ls.listeningOnce = append(s.ls.listeningOnce, onListening)
+		s.ls.listening.add(onListening, true)
+	}
+	if isClosed(s.closedSig) { // listening again after a close
+		s.closedSig = make(chan struct{})
 	}
 	if !s.refd && !s.unref && s.pid != nil && !s.listening {
 		s.refd = true
@@ -114,22 +113,21 @@ func (s *Server) ListenPort(port int, host string, backlog int, onListening func
 // ErrServerNotRunning if the server was not listening ('close' is still emitted then, as in
 // Node).
 func (s *Server) Close(onClose func(err error)) *Server {
-	s.mu.Lock()
-	s.nextToken++
-	token := s.nextToken
-	if onClose != nil {
-		if s.closeCbs == nil {
-			s.closeCbs = map[uint64]func(error){}
-		}
-		s.closeCbs[token] = onClose
-	}
-	s.mu.Unlock()
 	if s.pid == nil { // the runtime was shut down before this server was made
 		if onClose != nil {
-			s.rt.deliverAsync(&s.cbMu, func() { onClose(ErrServerNotRunning) })
+			s.rt.deliverAsync(&s.cb, func() { onClose(ErrServerNotRunning) })
 		}
 		return s
 	}
+	s.mu.Lock()
+	s.nextToken++
+	token := s.nextToken
+	if s.closeCbs == nil {
+		s.closeCbs = map[uint64]func(error){}
+	}
+	s.closeCbs[token] = onClose // nil too: each Close is answered, and Wait waits for it
+	s.rt.ref()
+	s.mu.Unlock()
 	s.send(&messages.Close{Token: token})
 	return s
 }
@@ -185,22 +183,22 @@ func (s *Server) unrefLocked() {
 
 // OnListening adds a listener for 'listening'.
 func (s *Server) OnListening(fn func()) {
-	s.add(fn != nil, func() { s.ls.listening = append(s.ls.listening, fn) })
+	s.add(fn != nil, func() { s.ls.listening.add(fn, false) })
 }
 
 // OnConnection adds a listener for 'connection', given each accepted socket.
 func (s *Server) OnConnection(fn func(*Socket)) {
-	s.add(fn != nil, func() { s.ls.connection = append(s.ls.connection, fn) })
+	s.add(fn != nil, func() { s.ls.connection.add(fn, false) })
 }
 
 // OnError adds a listener for 'error': Listen failed, or accepting did (EMFILE ...); the
 // server is not closed by it.
 func (s *Server) OnError(fn func(error)) {
-	s.add(fn != nil, func() { s.ls.err = append(s.ls.err, fn) })
+	s.add(fn != nil, func() { s.ls.err.add(fn, false) })
 }
 
 // OnClose adds a listener for 'close': the server stopped and its last socket closed.
-func (s *Server) OnClose(fn func()) { s.add(fn != nil, func() { s.ls.close = append(s.ls.close, fn) }) }
+func (s *Server) OnClose(fn func()) { s.add(fn != nil, func() { s.ls.close.add(fn, false) }) }
 
 func (s *Server) add(ok bool, fn func()) {
 	if !ok {
@@ -217,14 +215,26 @@ func (s *Server) send(msg any) {
 	}
 }
 
-func (s *Server) closedCh() <-chan struct{} { return *s.closedSig.Load() }
+func (s *Server) closedCh() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closedSig
+}
 
 func (s *Server) markClosed() {
-	ch := *s.closedSig.Load()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !isClosed(s.closedSig) {
+		close(s.closedSig)
+	}
+}
+
+func isClosed(ch chan struct{}) bool {
 	select {
 	case <-ch:
+		return true
 	default:
-		close(ch)
+		return false
 	}
 }
 
@@ -232,23 +242,23 @@ func (s *Server) markClosed() {
 func (s *Server) handle(ev any) {
 	if ce, ok := ev.(*messages.ConnectionEvent); ok {
 		sock := newAccepted(s.rt, ce, SocketOptions{AllowHalfOpen: s.opts.AllowHalfOpen, HighWaterMark: s.opts.HighWaterMark})
-		s.rt.deliver(&s.cbMu, func() { s.connection(sock) }, sock.failed)
+		s.rt.deliver(&s.cb, func() { s.connection(sock) }, sock.failed)
 		return
 	}
-	s.rt.deliver(&s.cbMu, func() { s.process(ev) }, s.failed)
+	s.rt.deliver(&s.cb, func() { s.process(ev) }, s.failed)
 }
 
 // failed handles a panic in a server callback run on the event loop: reported as 'error'.
 func (s *Server) failed(pe *supervisor.PanicError) {
 	s.rt.logger.Warn("netapi: panic in a server callback", "panic", pe.Value)
-	s.rt.deliverAsync(&s.cbMu, func() { s.process(&messages.ServerErrorEvent{Server: s.pid, Err: pe}) })
+	s.rt.deliverAsync(&s.cb, func() { s.process(&messages.ServerErrorEvent{Server: s.pid, Err: pe}) })
 }
 
 // connection runs the 'connection' listeners, then lets the socket deliver its events. A
 // panic in a listener reaches the server actor (or the loop), which destroys that socket.
 func (s *Server) connection(sock *Socket) {
 	s.mu.Lock()
-	fns := append([]func(*Socket){}, s.ls.connection...)
+	fns := s.ls.connection.take()
 	s.mu.Unlock()
 	defer sock.attach() // even when a listener panics: the socket then reports the panic
 	for _, fn := range fns {
@@ -266,42 +276,54 @@ func (s *Server) process(ev any) {
 	case *messages.ListeningEvent:
 		s.mu.Lock()
 		s.listening, s.addr = true, e.Addr
-		fns := append(append([]func(){}, s.ls.listeningOnce...), s.ls.listening...)
-		s.ls.listeningOnce = nil
+		fns := s.ls.listening.take()
 		s.mu.Unlock()
 		run(fns)
 	case *messages.ServerErrorEvent:
 		s.mu.Lock()
 		if errors.Is(e.Err, ErrServerNotRunning) { // Close's answer, not an 'error' (Node)
 			tok, _ := e.Token.(uint64)
-			cb := s.closeCbs[tok]
+			cb, pending := s.closeCbs[tok]
 			delete(s.closeCbs, tok)
 			s.mu.Unlock()
 			if cb != nil {
 				cb(e.Err)
 			}
+			if pending {
+				s.rt.unref()
+			}
 			return
 		}
-		if !s.listening {
-			s.unrefLocked() // Listen failed: nothing keeps Wait blocked
-		}
-		fns := append([]func(error){}, s.ls.err...)
+		listenFailed := !s.listening
+		fns := s.ls.err.take()
 		s.mu.Unlock()
 		for _, fn := range fns {
 			fn(e.Err)
 		}
+		if listenFailed { // nothing keeps Wait blocked any more
+			s.mu.Lock()
+			s.unrefLocked()
+			s.mu.Unlock()
+		}
 	case *messages.ServerCloseEvent:
 		s.mu.Lock()
 		s.listening, s.addr = false, Addr{}
-		s.unrefLocked()
 		cbs := s.closeCbs
 		s.closeCbs = nil
-		fns := append([]func(){}, s.ls.close...)
+		fns := s.ls.close.take()
 		s.mu.Unlock()
 		for _, tok := range slices.Sorted(maps.Keys(cbs)) { // in the order Close was called
-			cbs[tok](nil)
+			if cbs[tok] != nil {
+				cbs[tok](nil)
+			}
 		}
 		run(fns)
+		for range cbs {
+			s.rt.unref()
+		}
+		s.mu.Lock()
+		s.unrefLocked() // only now may Wait return
+		s.mu.Unlock()
 		s.markClosed()
 	}
 }

@@ -71,12 +71,12 @@ type Socket struct {
 	rt            *Runtime
 	allowHalfOpen bool
 	hwm           int64
-	cbMu          sync.Mutex // held while this socket's callbacks run, outside the event loop
-	closedSig     atomic.Pointer[chan struct{}]
+	cb            callbacks // serialises this socket's callbacks outside the event loop
 	bytesRead     atomic.Int64
 
 	mu            sync.Mutex // guards what follows; never held while a callback runs
 	pid           *actor.PID
+	closedSig     chan struct{} // closed once the current connection's close listeners ran
 	gauge         *actors.WriteGauge
 	state         socketState
 	refd          bool // counted by Runtime.Wait
@@ -88,6 +88,7 @@ type Socket struct {
 	endPending    bool     // 'end' waits for buffered data
 	needDrain     bool
 	pendingErr    error
+	closed        *bool // hadError of the last close, for close listeners added after it
 	remote, local Addr
 	writeCbs      map[uint64]func(error)
 	nextToken     uint64
@@ -95,12 +96,11 @@ type Socket struct {
 }
 
 type socketListeners struct {
-	connect, drain, end, finish, timeout []func()
-	data                                 []func([]byte)
-	close                                []func(bool)
-	err                                  []func(error)
-	lookup                               []func(err error, address, family string)
-	connectOnce, finishOnce, timeoutOnce []func()
+	connect, drain, end, finish, timeout listeners[func()]
+	data                                 listeners[func([]byte)]
+	close                                listeners[func(bool)]
+	err                                  listeners[func(error)]
+	lookup                               listeners[func(err error, address, family string)]
 }
 
 // NewSocket makes a socket that is not connected; call Connect.
@@ -109,9 +109,8 @@ func (rt *Runtime) NewSocket(opts SocketOptions) *Socket {
 	if hwm <= 0 {
 		hwm = actors.DefaultHighWaterMark
 	}
-	s := &Socket{rt: rt, allowHalfOpen: opts.AllowHalfOpen, hwm: hwm, writeCbs: map[uint64]func(error){}}
-	ch := make(chan struct{})
-	s.closedSig.Store(&ch)
+	s := &Socket{rt: rt, allowHalfOpen: opts.AllowHalfOpen, hwm: hwm, writeCbs: map[uint64]func(error){},
+		closedSig: make(chan struct{})}
 	return s
 }
 
@@ -137,10 +136,10 @@ func (s *Socket) Connect(opts ConnectOptions, onConnect func()) *Socket {
 	}
 	if s.state == socketClosed { // connect again: a new actor, fresh state
 		s.pid, s.ended, s.flow, s.pauseSent, s.buffered, s.endPending = nil, false, flowNull, false, nil, false
+		s.closed = nil
 		s.needDrain, s.remote, s.local = false, Addr{}, Addr{}
 		s.bytesRead.Store(0)
-		ch := make(chan struct{})
-		s.closedSig.Store(&ch)
+		s.closedSig = make(chan struct{})
 	}
 	pid := s.actorLocked()
 	if pid == nil {
@@ -149,7 +148,7 @@ func (s *Socket) Connect(opts ConnectOptions, onConnect func()) *Socket {
 	}
 	s.state = socketConnecting
 	if onConnect != nil {
-		s.ls.connectOnce = append(s.ls.connectOnce, onConnect)
+		s.ls.connect.add(onConnect, true)
 	}
 	s.refLocked()
 	s.mu.Unlock()
@@ -213,7 +212,7 @@ func (s *Socket) Write(data []byte, onFlushed func(err error)) bool {
 	if s.state == socketClosed || s.rt.isClosed() && s.pid == nil {
 		s.mu.Unlock()
 		if onFlushed != nil {
-			s.rt.deliverAsync(&s.cbMu, func() { onFlushed(ErrSocketClosed) })
+			s.rt.deliverAsync(&s.cb, func() { onFlushed(ErrSocketClosed) })
 		}
 		return false
 	}
@@ -254,7 +253,7 @@ func (s *Socket) End(data []byte, onFinish func()) *Socket {
 	pid := s.actorLocked()
 	s.ended = true
 	if onFinish != nil {
-		s.ls.finishOnce = append(s.ls.finishOnce, onFinish)
+		s.ls.finish.add(onFinish, true)
 	}
 	s.mu.Unlock()
 	s.send(pid, &messages.End{})
@@ -272,6 +271,18 @@ func (s *Socket) Destroy() {
 	pid := s.actorLocked()
 	s.mu.Unlock()
 	s.send(pid, &messages.Destroy{})
+}
+
+// shutdown ends the socket for Runtime.Shutdown: gracefully when open, at once otherwise.
+func (s *Socket) shutdown() {
+	s.mu.Lock()
+	open := s.state == socketOpen
+	s.mu.Unlock()
+	if open {
+		s.End(nil, nil)
+	} else {
+		s.Destroy()
+	}
 }
 
 // destroyWith closes the socket with err: 'error', then 'close' with hadError true.
@@ -312,9 +323,9 @@ func (s *Socket) SetTimeout(d time.Duration, onTimeout func()) *Socket {
 	}
 	d = max(d, 0)
 	if d == 0 {
-		s.ls.timeoutOnce = nil
+		s.ls.timeout.dropOnce()
 	} else if onTimeout != nil {
-		s.ls.timeoutOnce = append(s.ls.timeoutOnce, onTimeout)
+		s.ls.timeout.add(onTimeout, true)
 	}
 	pid := s.actorLocked()
 	s.mu.Unlock()
@@ -405,7 +416,11 @@ func (s *Socket) BufferSize() int64 {
 func (s *Socket) PID() *actor.PID { s.mu.Lock(); defer s.mu.Unlock(); return s.pid }
 
 // closedCh is closed once the current connection's 'close' listeners have run.
-func (s *Socket) closedCh() <-chan struct{} { return *s.closedSig.Load() }
+func (s *Socket) closedCh() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closedSig
+}
 
 // failed handles a panic in one of this socket's callbacks run on the event loop.
 func (s *Socket) failed(pe *supervisor.PanicError) { s.destroyWith(pe) }

@@ -8,7 +8,7 @@ import (
 // handle is the socket actor's Handler: it runs inside the actor, in event order, and hands
 // each event to the place callbacks run.
 func (s *Socket) handle(ev any) {
-	s.rt.deliver(&s.cbMu, func() { s.process(ev) }, s.failed)
+	s.rt.deliver(&s.cb, func() { s.process(ev) }, s.failed)
 }
 
 // process updates the socket for one event and runs its listeners, never holding mu while a
@@ -22,14 +22,12 @@ func (s *Socket) process(ev any) {
 	case *messages.ConnectEvent:
 		s.mu.Lock()
 		s.state, s.local, s.remote = socketOpen, e.Local, e.Remote
-		once := s.ls.connectOnce
-		s.ls.connectOnce = nil
-		fns := append(append([]func(){}, once...), s.ls.connect...)
+		fns := s.ls.connect.take()
 		s.mu.Unlock()
 		run(fns)
 	case *messages.LookupEvent:
 		s.mu.Lock()
-		fns := append([]func(error, string, string){}, s.ls.lookup...)
+		fns := s.ls.lookup.take()
 		s.mu.Unlock()
 		for _, fn := range fns {
 			fn(e.Err, e.Address, e.Family)
@@ -56,19 +54,17 @@ func (s *Socket) process(ev any) {
 		s.emitEnd()
 	case *messages.FinishEvent:
 		s.mu.Lock()
-		fns := append(append([]func(){}, s.ls.finishOnce...), s.ls.finish...)
-		s.ls.finishOnce = nil
+		fns := s.ls.finish.take()
 		s.mu.Unlock()
 		run(fns)
 	case *messages.TimeoutEvent:
 		s.mu.Lock()
-		fns := append(append([]func(){}, s.ls.timeoutOnce...), s.ls.timeout...)
-		s.ls.timeoutOnce = nil
+		fns := s.ls.timeout.take()
 		s.mu.Unlock()
 		run(fns)
 	case *messages.ErrorEvent:
 		s.mu.Lock()
-		fns := append([]func(error){}, s.ls.err...)
+		fns := s.ls.err.take()
 		if len(fns) == 0 {
 			s.pendingErr = e.Err // for the first error listener to come
 		}
@@ -81,18 +77,12 @@ func (s *Socket) process(ev any) {
 	}
 }
 
-func run(fns []func()) {
-	for _, fn := range fns {
-		fn()
-	}
-}
-
 func (s *Socket) onData(e *messages.DataEvent) {
 	s.bytesRead.Add(int64(len(e.Data)))
 	s.mu.Lock()
-	if s.flow == flowOn || s.flow == flowNull && len(s.ls.data) > 0 {
+	if s.flow == flowOn || s.flow == flowNull && s.ls.data.len() > 0 {
 		s.flow = flowOn
-		fns := append([]func([]byte){}, s.ls.data...)
+		fns := s.ls.data.take()
 		s.mu.Unlock()
 		for _, fn := range fns {
 			fn(e.Data)
@@ -119,7 +109,7 @@ func (s *Socket) flush() {
 	}
 	held := s.buffered
 	s.buffered = nil
-	fns := append([]func([]byte){}, s.ls.data...)
+	fns := s.ls.data.take()
 	resume := s.pauseSent
 	s.pauseSent = false
 	end := s.endPending
@@ -143,7 +133,7 @@ func (s *Socket) flush() {
 // what the listeners wrote goes out before the FIN.
 func (s *Socket) emitEnd() {
 	s.mu.Lock()
-	fns := append([]func(){}, s.ls.end...)
+	fns := s.ls.end.take()
 	s.mu.Unlock()
 	run(fns)
 	if !s.allowHalfOpen {
@@ -165,7 +155,7 @@ func (s *Socket) onDrain() {
 		}
 	}
 	s.needDrain = false
-	fns := append([]func(){}, s.ls.drain...)
+	fns := s.ls.drain.take()
 	s.mu.Unlock()
 	run(fns)
 }
@@ -173,13 +163,19 @@ func (s *Socket) onDrain() {
 func (s *Socket) onClose(e *messages.CloseEvent) {
 	s.mu.Lock()
 	s.state = socketClosed
-	s.unrefLocked()
 	s.writeCbs = map[uint64]func(error){}
-	fns := append([]func(bool){}, s.ls.close...)
+	s.closed = &e.HadError
+	fns := s.ls.close.take()
 	s.mu.Unlock()
-	s.rt.trackSocket(s, false)
 	for _, fn := range fns {
 		fn(e.HadError)
 	}
-	close(*s.closedSig.Load())
+	// Only now may Wait return: what the close listeners did happens before it.
+	s.mu.Lock()
+	s.unrefLocked()
+	if !isClosed(s.closedSig) {
+		close(s.closedSig)
+	}
+	s.mu.Unlock()
+	s.rt.trackSocket(s, false)
 }

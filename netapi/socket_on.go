@@ -7,34 +7,45 @@ import "github.com/actornet/actornet/actors"
 
 // OnConnect adds a listener for 'connect': the connection is established.
 func (s *Socket) OnConnect(fn func()) {
-	s.add(fn != nil, func() { s.ls.connect = append(s.ls.connect, fn) })
+	s.add(fn != nil, func() { s.ls.connect.add(fn, false) })
 }
 
 // OnDrain adds a listener for 'drain': a Write returned false and the queue is empty again.
-func (s *Socket) OnDrain(fn func()) { s.add(fn != nil, func() { s.ls.drain = append(s.ls.drain, fn) }) }
+func (s *Socket) OnDrain(fn func()) { s.add(fn != nil, func() { s.ls.drain.add(fn, false) }) }
 
 // OnEnd adds a listener for 'end': the peer ended its side, after all its data.
-func (s *Socket) OnEnd(fn func()) { s.add(fn != nil, func() { s.ls.end = append(s.ls.end, fn) }) }
+func (s *Socket) OnEnd(fn func()) { s.add(fn != nil, func() { s.ls.end.add(fn, false) }) }
 
 // OnFinish adds a listener for 'finish': End flushed everything and our FIN is sent.
 func (s *Socket) OnFinish(fn func()) {
-	s.add(fn != nil, func() { s.ls.finish = append(s.ls.finish, fn) })
+	s.add(fn != nil, func() { s.ls.finish.add(fn, false) })
 }
 
 // OnTimeout adds a listener for 'timeout': the socket was idle for the SetTimeout duration.
 func (s *Socket) OnTimeout(fn func()) {
-	s.add(fn != nil, func() { s.ls.timeout = append(s.ls.timeout, fn) })
+	s.add(fn != nil, func() { s.ls.timeout.add(fn, false) })
 }
 
 // OnClose adds a listener for 'close', the socket's last event; hadError says whether an
-// 'error' came before it.
+// 'error' came before it. Added to a socket that has closed already, it runs soon with that
+// close's hadError, so that a listener added right after Connect never misses a quick close.
 func (s *Socket) OnClose(fn func(hadError bool)) {
-	s.add(fn != nil, func() { s.ls.close = append(s.ls.close, fn) })
+	if fn == nil {
+		return
+	}
+	s.mu.Lock()
+	s.ls.close.add(fn, false)
+	closed := s.closed
+	s.mu.Unlock()
+	if closed != nil {
+		hadError := *closed
+		s.rt.deliverAsync(&s.cb, func() { fn(hadError) })
+	}
 }
 
 // OnLookup adds a listener for 'lookup': a host name was resolved (err nil) or not.
 func (s *Socket) OnLookup(fn func(err error, address, family string)) {
-	s.add(fn != nil, func() { s.ls.lookup = append(s.ls.lookup, fn) })
+	s.add(fn != nil, func() { s.ls.lookup.add(fn, false) })
 }
 
 // OnData adds a listener for 'data'. The slice is the listener's to keep. Adding the first
@@ -44,7 +55,7 @@ func (s *Socket) OnData(fn func(data []byte)) {
 		return
 	}
 	s.mu.Lock()
-	s.ls.data = append(s.ls.data, fn)
+	s.ls.data.add(fn, false)
 	nudge := false
 	if s.flow == flowNull {
 		s.flow = flowOn
@@ -64,12 +75,12 @@ func (s *Socket) OnError(fn func(err error)) {
 		return
 	}
 	s.mu.Lock()
-	s.ls.err = append(s.ls.err, fn)
+	s.ls.err.add(fn, false)
 	err := s.pendingErr
 	s.pendingErr = nil
 	s.mu.Unlock()
 	if err != nil {
-		s.rt.deliverAsync(&s.cbMu, func() { fn(err) })
+		s.rt.deliverAsync(&s.cb, func() { fn(err) })
 	}
 }
 

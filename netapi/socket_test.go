@@ -73,14 +73,15 @@ func TestWriteCallbackOrderAndEnd(t *testing.T) {
 	rt := newRuntime(t)
 	ln, port := rawListener(t)
 	l := newLog()
-	c := rt.ConnectPort(port, "127.0.0.1", func() { l.add("connect") })
+	c := rt.NewSocket(netapi.SocketOptions{})
+	c.OnFinish(func() { l.add("finish listener") })
+	c.ConnectPort(port, "127.0.0.1", func() { l.add("connect") })
 	c.WriteString("one", func(err error) { l.add(fmt.Sprintf("write one %v", err)) })
 	c.End([]byte("two"), func() { l.add("end cb") })
-	c.OnFinish(func() { l.add("finish") })
 	peer := acceptRaw(t, ln)
 	got, _ := io.ReadAll(peer)
 	assert.Equal(t, "onetwo", string(got))
-	assert.Equal(t, []string{"connect", "write one <nil>", "end cb", "finish"}, l.waitFor(t, "finish"))
+	assert.Equal(t, []string{"connect", "write one <nil>", "finish listener", "end cb"}, l.waitFor(t, "end cb"))
 }
 
 func TestWriteAfterEnd(t *testing.T) {
@@ -214,7 +215,7 @@ func TestSetTimeout(t *testing.T) {
 	c.SetTimeout(80*time.Millisecond, func() { l.add("once") })
 	l.waitFor(t, "timeout 1")
 	_, _ = peer.Write([]byte("x")) // activity re-arms it
-	assert.Equal(t, []string{"once", "timeout 1", "data", "timeout 2"}, l.waitFor(t, "timeout 2"))
+	assert.Equal(t, []string{"timeout 1", "once", "data", "timeout 2"}, l.waitFor(t, "timeout 2"))
 	c.SetTimeout(0, nil)
 	_, _ = peer.Write([]byte("y"))
 	l.waitFor(t, "data")
@@ -237,13 +238,15 @@ func TestSeveralListenersRunInOrder(t *testing.T) {
 	rt := newRuntime(t)
 	ln, port := rawListener(t)
 	l := newLog()
-	c := rt.ConnectPort(port, "127.0.0.1", func() { l.add("cb") })
+	c := rt.NewSocket(netapi.SocketOptions{})
 	for i := range 3 {
 		c.OnConnect(func() { l.add(fmt.Sprint("listener ", i)) })
 	}
 	c.OnConnect(nil) // allowed, ignored
+	// The connect callback is a once listener added by Connect, after the three (as in Node).
+	c.ConnectPort(port, "127.0.0.1", func() { l.add("cb") })
 	acceptRaw(t, ln)
-	assert.Equal(t, []string{"cb", "listener 0", "listener 1", "listener 2"}, l.waitFor(t, "listener 2"))
+	assert.Equal(t, []string{"listener 0", "listener 1", "listener 2", "cb"}, l.waitFor(t, "cb"))
 }
 
 func TestDestroyWithPendingWrites(t *testing.T) {
