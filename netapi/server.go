@@ -2,8 +2,6 @@ package netapi
 
 import (
 	"errors"
-	"maps"
-	"slices"
 	"sync"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -48,9 +46,15 @@ type Server struct {
 	listening bool
 	refd      bool // counted by Runtime.Wait: between Listen and 'close'
 	unref     bool
-	closeCbs  map[uint64]func(error) // by the Token of their Close
+	closes    map[uint64]*closeCall // Close calls not answered by 'close' yet, by Token
 	nextToken uint64
 	ls        serverListeners
+}
+
+// closeCall is one Close call: its callback runs at the next 'close' event, as a once
+// listener (Node's once('close', cb)), with err set if the server was not running.
+type closeCall struct {
+	err error
 }
 
 type serverListeners struct {
@@ -109,9 +113,9 @@ func (s *Server) ListenPort(port int, host string, backlog int, onListening func
 }
 
 // Close stops accepting at once; 'close' follows once every accepted socket has closed.
-// onClose, if not nil, runs then with nil, or at once with an error wrapping
-// ErrServerNotRunning if the server was not listening ('close' is still emitted then, as in
-// Node).
+// onClose, if not nil, is added as a once 'close' listener and gets nil, or an error wrapping
+// ErrServerNotRunning if the server was not listening when Close was called ('close' is
+// emitted all the same, as in Node).
 func (s *Server) Close(onClose func(err error)) *Server {
 	if s.pid == nil { // the runtime was shut down before this server was made
 		if onClose != nil {
@@ -122,11 +126,15 @@ func (s *Server) Close(onClose func(err error)) *Server {
 	s.mu.Lock()
 	s.nextToken++
 	token := s.nextToken
-	if s.closeCbs == nil {
-		s.closeCbs = map[uint64]func(error){}
+	if s.closes == nil {
+		s.closes = map[uint64]*closeCall{}
 	}
-	s.closeCbs[token] = onClose // nil too: each Close is answered, and Wait waits for it
-	s.rt.ref()
+	call := &closeCall{}
+	s.closes[token] = call
+	if onClose != nil {
+		s.ls.close.add(func() { onClose(call.err) }, true)
+	}
+	s.rt.ref() // a Close is answered by a 'close' event, and Wait waits for it
 	s.mu.Unlock()
 	s.send(&messages.Close{Token: token})
 	return s
@@ -283,15 +291,10 @@ func (s *Server) process(ev any) {
 		s.mu.Lock()
 		if errors.Is(e.Err, ErrServerNotRunning) { // Close's answer, not an 'error' (Node)
 			tok, _ := e.Token.(uint64)
-			cb, pending := s.closeCbs[tok]
-			delete(s.closeCbs, tok)
+			if call := s.closes[tok]; call != nil {
+				call.err = e.Err // its callback gets it at the 'close' event
+			}
 			s.mu.Unlock()
-			if cb != nil {
-				cb(e.Err)
-			}
-			if pending {
-				s.rt.unref()
-			}
 			return
 		}
 		listenFailed := !s.listening
@@ -308,17 +311,12 @@ func (s *Server) process(ev any) {
 	case *messages.ServerCloseEvent:
 		s.mu.Lock()
 		s.listening, s.addr = false, Addr{}
-		cbs := s.closeCbs
-		s.closeCbs = nil
+		answered := len(s.closes)
+		s.closes = nil
 		fns := s.ls.close.take()
 		s.mu.Unlock()
-		for _, tok := range slices.Sorted(maps.Keys(cbs)) { // in the order Close was called
-			if cbs[tok] != nil {
-				cbs[tok](nil)
-			}
-		}
 		run(fns)
-		for range cbs {
+		for range answered {
 			s.rt.unref()
 		}
 		s.mu.Lock()

@@ -92,6 +92,7 @@ type Socket struct {
 	remote, local Addr
 	writeCbs      map[uint64]func(error)
 	nextToken     uint64
+	endCbs        []func() // End's callbacks: they run before the 'finish' listeners, as in Node
 	ls            socketListeners
 }
 
@@ -239,7 +240,7 @@ func (s *Socket) WriteString(data string, onFlushed func(err error)) bool {
 }
 
 // End writes data (which may be nil), then half-closes the socket once everything queued is
-// sent; onFinish, if not nil, is added as a once 'finish' listener. Reading goes on until the
+// sent; onFinish, if not nil, runs then, just before the 'finish' listeners. Reading goes on until the
 // peer ends. A second End does nothing; End on a closed socket does nothing.
 func (s *Socket) End(data []byte, onFinish func()) *Socket {
 	if len(data) > 0 {
@@ -253,7 +254,7 @@ func (s *Socket) End(data []byte, onFinish func()) *Socket {
 	pid := s.actorLocked()
 	s.ended = true
 	if onFinish != nil {
-		s.ls.finish.add(onFinish, true)
+		s.endCbs = append(s.endCbs, onFinish)
 	}
 	s.mu.Unlock()
 	s.send(pid, &messages.End{})
@@ -410,6 +411,10 @@ func (s *Socket) BufferSize() int64 {
 	}
 	return max(s.gauge.Pending(), 0)
 }
+
+// Destroyed reports whether the socket has closed (Node's socket.destroyed, once 'close'
+// came).
+func (s *Socket) Destroyed() bool { s.mu.Lock(); defer s.mu.Unlock(); return s.state == socketClosed }
 
 // PID is the socket actor, for code that drives it with messages; nil before the socket is
 // used. Events still go to this Socket's listeners.

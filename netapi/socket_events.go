@@ -54,7 +54,8 @@ func (s *Socket) process(ev any) {
 		s.emitEnd()
 	case *messages.FinishEvent:
 		s.mu.Lock()
-		fns := s.ls.finish.take()
+		fns := append(s.endCbs, s.ls.finish.take()...)
+		s.endCbs = nil
 		s.mu.Unlock()
 		run(fns)
 	case *messages.TimeoutEvent:
