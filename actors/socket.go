@@ -31,12 +31,13 @@ type Nudge struct {
 // socket is the actor behind one TCP connection. All its fields are owned by the actor: the
 // goroutines it starts (dialer, reader, flusher) talk to it only through its mailbox.
 type socket struct {
-	cfg     SocketConfig
-	self    *actor.PID
-	sys     *actor.ActorSystem
-	owner   *actor.PID
-	handler Handler
-	state   State
+	cfg      SocketConfig
+	dispatch *readerDispatcher
+	self     *actor.PID
+	sys      *actor.ActorSystem
+	owner    *actor.PID
+	handler  Handler
+	state    State
 
 	conn          *net.TCPConn
 	raw           syscall.RawConn
@@ -61,8 +62,8 @@ type socket struct {
 	settled                 int64 // bytes written or dropped, for a gauge attached late
 }
 
-func newSocket(cfg SocketConfig, conn *net.TCPConn, held bool) *socket {
-	return &socket{cfg: cfg, owner: cfg.Owner, handler: cfg.Handler, conn: conn, held: held}
+func newSocket(cfg SocketConfig, conn *net.TCPConn, held bool, d *readerDispatcher) *socket {
+	return &socket{cfg: cfg, owner: cfg.Owner, handler: cfg.Handler, conn: conn, held: held, dispatch: d}
 }
 
 // Receive handles one message. A panic anywhere in it, the owner's Handler included, closes

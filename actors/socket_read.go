@@ -59,19 +59,20 @@ func (s *socket) startReader() {
 		r.quit = make(chan struct{})
 	}
 	s.goroutines++
-	go readLoop(s.sys, s.self, s.raw, r.stop, r.credit, r.quit, s.cfg.ReadBufferSize)
+	go readLoop(s.sys, s.self, s.dispatch, s.raw, r.stop, r.credit, r.quit, s.cfg.ReadBufferSize)
 }
 
 // readLoop reads until an error, EOF, a stop request or quit, and sends every result to the
 // actor; its last message has last set. It holds no buffer while it waits for data, and it
 // reads the next chunk only once the actor has taken the previous one (credit), so that it is
 // never more than one read ahead of the actor: a paused socket holds one buffer at most.
-func readLoop(sys *actor.ActorSystem, self *actor.PID, raw syscall.RawConn, stop *atomic.Bool,
-	credit, quit <-chan struct{}, size int) {
+func readLoop(sys *actor.ActorSystem, self *actor.PID, d *readerDispatcher, raw syscall.RawConn,
+	stop *atomic.Bool, credit, quit <-chan struct{}, size int) {
 	for {
 		data, stopped, err := readOnce(raw, stop, size)
 		last := stopped || err != nil
-		sys.Root.Send(self, &readDone{data: data, err: err, last: last})
+		msg := &readDone{data: data, err: err, last: last}
+		d.post(func() { sys.Root.Send(self, msg) })
 		if last {
 			return
 		}

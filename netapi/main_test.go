@@ -125,3 +125,19 @@ func acceptRaw(t *testing.T, ln net.Listener) *net.TCPConn {
 	t.Cleanup(func() { c.Close() })
 	return c.(*net.TCPConn)
 }
+
+func rawListenerB(b *testing.B) (net.Listener, int) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return ln, ln.Addr().(*net.TCPAddr).Port
+}
+
+func dialRawB(b *testing.B, port int) net.Conn {
+	c, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c
+}

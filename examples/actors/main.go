@@ -1,6 +1,8 @@
-// Command actors is the echo server written against actornet's actor layer alone: an owner
-// actor receives the server's and sockets' events as messages and answers with commands.
-// It is the shape to copy when sockets are part of a larger actor system.
+// Command actors is the echo server written against actornet's actor layer alone: actors
+// receive the server's and sockets' events as messages and answer with commands. It is the
+// shape to copy when sockets are part of a larger actor system: a listener owner actor hands
+// each accepted socket to an echo actor of its own, so connections run in parallel, and each
+// echo actor pauses its socket while its writes are over the high-water mark.
 //
 //	go run ./examples/actors                   # serve on 127.0.0.1:7001 until interrupted
 //	go run ./examples/actors -demo             # also run one client actor, check, exit 0
@@ -23,31 +25,61 @@ import (
 	"github.com/actornet/actornet/supervisor"
 )
 
-// echoOwner owns the server and every socket it accepts: it writes back what each reads.
-// Being an actor, it needs no lock: its state is its own.
-type echoOwner struct {
+// serverOwner owns the server: it reports where it listens and gives every accepted socket
+// to a new echo actor. Being an actor, it needs no lock.
+type serverOwner struct {
 	listening chan<- messages.Addr
 	failed    chan<- error
-	open      int
 }
 
-func (e *echoOwner) Receive(ctx actor.Context) {
+func (o *serverOwner) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *messages.ListeningEvent:
-		e.listening <- m.Addr
+		o.listening <- m.Addr
 	case *messages.ServerErrorEvent:
-		e.failed <- m.Err
+		select {
+		case o.failed <- m.Err:
+		default: // after start, accept errors (EMFILE ...) are survived by the server
+		}
 	case *messages.ConnectionEvent:
-		e.open++
+		echo := ctx.Spawn(actor.PropsFromProducer(func() actor.Actor { return &echo{} }))
+		ctx.Send(m.Socket, &messages.Register{Owner: echo})
+	}
+}
+
+// echo writes back what its socket reads. Each Write carries a token; the socket's
+// WrittenEvent counts it out. Above the high-water mark the echo pauses its socket, and
+// resumes it once the writes have drained: the peer is held back by TCP itself.
+type echo struct {
+	queued int
+	paused bool
+}
+
+const highWater = 256 << 10
+
+func (e *echo) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
 	case *messages.DataEvent:
-		ctx.Send(m.Socket, &messages.Write{Data: m.Data})
+		e.queued += len(m.Data)
+		ctx.Send(m.Socket, &messages.Write{Data: m.Data, Token: len(m.Data)})
+		if e.queued > highWater && !e.paused {
+			e.paused = true
+			ctx.Send(m.Socket, &messages.Pause{})
+		}
+	case *messages.WrittenEvent:
+		e.queued -= m.Token.(int)
+		if e.paused && e.queued < highWater/2 {
+			e.paused = false
+			ctx.Send(m.Socket, &messages.Resume{})
+		}
 	case *messages.CloseEvent:
-		e.open--
+		ctx.Stop(ctx.Self()) // the socket is gone, and its echo with it
 	}
 }
 
 // client sends a message, ends, and reports what came back once its socket closed.
 type client struct {
+	tree *supervisor.Tree
 	port int
 	msg  []byte
 	got  []byte
@@ -57,7 +89,7 @@ type client struct {
 func (c *client) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
-		pid, err := actors.SpawnSocket(tree, actors.SocketConfig{Owner: ctx.Self()})
+		pid, err := actors.SpawnSocket(c.tree, actors.SocketConfig{Owner: ctx.Self()})
 		if err != nil {
 			c.done <- err
 			return
@@ -78,8 +110,6 @@ func (c *client) Receive(ctx actor.Context) {
 		}
 	}
 }
-
-var tree *supervisor.Tree
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:7001", "address to listen on")
@@ -102,7 +132,7 @@ func run(addr string, demo bool) error {
 	}
 	sys := supervisor.NewSystem(nil)
 	defer sys.Shutdown()
-	tree = supervisor.NewTree(sys, nil)
+	tree := supervisor.NewTree(sys, nil)
 	defer func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -111,9 +141,12 @@ func run(addr string, demo bool) error {
 
 	listening, failed := make(chan messages.Addr, 1), make(chan error, 1)
 	owner := sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor {
-		return &echoOwner{listening: listening, failed: failed}
+		return &serverOwner{listening: listening, failed: failed}
 	}))
-	srv, err := actors.SpawnServer(tree, actors.ServerConfig{Owner: owner})
+	defer sys.Root.Stop(owner)
+	// HoldAccepted: a socket sends nothing and reads nothing until its Register, so none of
+	// its events reaches the server's owner first.
+	srv, err := actors.SpawnServer(tree, actors.ServerConfig{Owner: owner, HoldAccepted: true})
 	if err != nil {
 		return err
 	}
@@ -133,7 +166,7 @@ func run(addr string, demo bool) error {
 	}
 	done := make(chan error, 1)
 	sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor {
-		return &client{port: bound.Port, msg: []byte("hello, actors"), done: done}
+		return &client{tree: tree, port: bound.Port, msg: []byte("hello, actors"), done: done}
 	}))
 	select {
 	case err := <-done:

@@ -61,8 +61,9 @@ var scenarios = map[string]func(rt *netapi.Runtime, r *recorder){
 	"halfopen_true": func(rt *netapi.Runtime, r *recorder) {
 		var server *netapi.Server
 		server = rt.CreateServer(netapi.ServerOptions{AllowHalfOpen: true}, func(s *netapi.Socket) {
-			s.OnData(func(d []byte) { r.log("server", "data", string(d)) })
-			s.OnEnd(func() { r.log("server", "end"); server.Close(nil) })
+			got := ""
+			s.OnData(func(d []byte) { got += string(d) })
+			s.OnEnd(func() { r.log("server", "end, got", got); server.Close(nil) })
 			s.End([]byte("bye"), nil)
 		})
 		server.ListenPort(0, "127.0.0.1", 0, func() {

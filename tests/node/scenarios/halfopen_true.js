@@ -2,8 +2,9 @@
 const net = require('net');
 const { log } = require('./_log');
 const server = net.createServer({ allowHalfOpen: true }, (s) => {
-  s.on('data', (d) => log('server', 'data', d.toString()));
-  s.on('end', () => { log('server', 'end'); server.close(); });
+  let got = '';
+  s.on('data', (d) => { got += d; }); // two writes may come as one read, or not
+  s.on('end', () => { log('server', 'end, got', got); server.close(); });
   s.end('bye');
 });
 server.listen(0, '127.0.0.1', () => {

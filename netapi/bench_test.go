@@ -1,0 +1,96 @@
+package netapi_test
+
+import (
+	"context"
+	"io"
+	"testing"
+
+	"github.com/actornet/actornet/netapi"
+)
+
+// BenchmarkEchoRoundTrip is one 64-byte round trip through a netapi echo server: a read
+// becoming a data callback, and a Write reaching the kernel. The client is plain Go.
+func BenchmarkEchoRoundTrip(b *testing.B) {
+	rt := netapi.New()
+	defer rt.Shutdown(context.Background())
+	srv := rt.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) {
+		s.OnData(func(d []byte) { s.Write(d, nil) })
+	})
+	ready := make(chan struct{})
+	srv.Listen(netapi.ListenOptions{Host: "127.0.0.1"}, func() { close(ready) })
+	<-ready
+	c := dialRawB(b, srv.Address().Port)
+	defer c.Close()
+	msg, buf := make([]byte, 64), make([]byte, 64)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := c.Write(msg); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.ReadFull(c, buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkClientWrite is a netapi Write handed to the kernel, its callback included.
+func BenchmarkClientWrite(b *testing.B) {
+	rt := netapi.New()
+	defer rt.Shutdown(context.Background())
+	ln, port := rawListenerB(b)
+	defer ln.Close()
+	c := rt.NewSocket(netapi.SocketOptions{})
+	connected := make(chan struct{})
+	c.ConnectPort(port, "127.0.0.1", func() { close(connected) })
+	peer, err := ln.Accept()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer peer.Close()
+	go io.Copy(io.Discard, peer)
+	<-connected
+	msg := make([]byte, 64)
+	done := make(chan error, 1)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		var cb func(error)
+		if i == b.N-1 {
+			cb = func(err error) { done <- err }
+		}
+		c.Write(msg, cb)
+	}
+	if err := <-done; err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkEchoRoundTripPlainGo is the same round trip through a plain Go echo (a goroutine
+// per connection, io.Copy), for the ratio.
+func BenchmarkEchoRoundTripPlainGo(b *testing.B) {
+	ln, port := rawListenerB(b)
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { defer c.Close(); io.Copy(struct{ io.Writer }{c}, struct{ io.Reader }{c}) }()
+		}
+	}()
+	c := dialRawB(b, port)
+	defer c.Close()
+	msg, buf := make([]byte, 64), make([]byte, 64)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := c.Write(msg); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.ReadFull(c, buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,241 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// pingPong runs conns connections that each send 64 bytes and wait for them back, again and
+// again, for d. It returns round trips per second and the 50th and 99th percentile latency.
+func pingPong(addr string, conns int, d time.Duration) (rps float64, p50, p99 time.Duration, err error) {
+	cs, err := dialAll(addr, conns)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	defer closeAll(cs)
+	var wg sync.WaitGroup
+	lat := make([][]time.Duration, conns)
+	errs := make([]error, conns)
+	start := time.Now()
+	deadline := start.Add(d)
+	for i, c := range cs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			msg, buf := make([]byte, 64), make([]byte, 64)
+			for time.Now().Before(deadline) {
+				t0 := time.Now()
+				if _, err := c.Write(msg); err != nil {
+					errs[i] = err
+					return
+				}
+				if _, err := io.ReadFull(c, buf); err != nil {
+					errs[i] = err
+					return
+				}
+				lat[i] = append(lat[i], time.Since(t0))
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	if err := errors.Join(errs...); err != nil {
+		return 0, 0, 0, err
+	}
+	all := slices.Concat(lat...)
+	slices.Sort(all)
+	if len(all) == 0 {
+		return 0, 0, 0, fmt.Errorf("no round trip completed")
+	}
+	return float64(len(all)) / elapsed.Seconds(), all[len(all)/2], all[len(all)*99/100], nil
+}
+
+// stream runs conns connections that each write 16 KiB chunks as fast as the server echoes
+// them, for d. It returns the echoed megabytes (10^6) per second.
+func stream(addr string, conns int, d time.Duration) (float64, error) {
+	cs, err := dialAll(addr, conns)
+	if err != nil {
+		return 0, err
+	}
+	var echoed atomic.Int64
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	start := time.Now()
+	for _, c := range cs {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			chunk := make([]byte, 16<<10)
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				_ = c.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
+				if _, err := c.Write(chunk); err != nil && !isTimeout(err) {
+					return
+				}
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 64<<10)
+			for {
+				n, err := c.Read(buf)
+				echoed.Add(int64(n))
+				if err != nil {
+					return
+				}
+			}
+		}()
+	}
+	time.Sleep(d)
+	got := echoed.Load()
+	elapsed := time.Since(start)
+	close(stop)
+	closeAll(cs) // unblocks the readers
+	wg.Wait()
+	return float64(got) / elapsed.Seconds() / 1e6, nil
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// idleMemory opens n connections, checks each with one echo, and returns the server's RSS
+// growth per connection while they stay open.
+func idleMemory(s *server, n int) (perConn float64, err error) {
+	warm, err := dialAll(s.Addr, 1)
+	if err != nil {
+		return 0, err
+	}
+	if err := echoOnce(warm[0]); err != nil {
+		return 0, err
+	}
+	closeAll(warm)
+	time.Sleep(200 * time.Millisecond)
+	before, err := s.rss()
+	if err != nil {
+		return 0, err
+	}
+	cs, err := dialAll(s.Addr, n)
+	if err != nil {
+		return 0, err
+	}
+	defer closeAll(cs)
+	if err := parallel(cs, 64, echoOnce); err != nil {
+		return 0, fmt.Errorf("serving %d connections: %w", n, err)
+	}
+	time.Sleep(500 * time.Millisecond) // let the server settle (GC, lazily freed buffers)
+	after, err := s.rss()
+	if err != nil {
+		return 0, err
+	}
+	return float64(after-before) / float64(n), nil
+}
+
+// connRate opens, uses and closes connections from 8 workers for d; it returns connections
+// per second. The client closes with a reset, so no TIME_WAIT piles up on loopback.
+func connRate(addr string, d time.Duration) (float64, error) {
+	var count atomic.Int64
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	deadline := time.Now().Add(d)
+	start := time.Now()
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(deadline) {
+				c, err := net.Dial("tcp", addr)
+				if err != nil {
+					errs[w] = err
+					return
+				}
+				err = echoOnce(c)
+				_ = c.(*net.TCPConn).SetLinger(0)
+				_ = c.Close()
+				if err != nil {
+					errs[w] = err
+					return
+				}
+				count.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return 0, err
+	}
+	return float64(count.Load()) / time.Since(start).Seconds(), nil
+}
+
+func echoOnce(c net.Conn) error {
+	msg, buf := []byte("ping1234"), make([]byte, 8)
+	_ = c.SetDeadline(time.Now().Add(30 * time.Second))
+	defer c.SetDeadline(time.Time{})
+	if _, err := c.Write(msg); err != nil {
+		return err
+	}
+	_, err := io.ReadFull(c, buf)
+	return err
+}
+
+func dialAll(addr string, n int) ([]net.Conn, error) {
+	cs := make([]net.Conn, n)
+	var mu sync.Mutex
+	var firstErr error
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	_ = parallel(idx, 32, func(i int) error {
+		c, err := net.Dial("tcp", addr)
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+		cs[i] = c
+		return nil
+	})
+	if firstErr != nil {
+		closeAll(cs)
+		return nil, firstErr
+	}
+	return cs, nil
+}
+
+func closeAll(cs []net.Conn) {
+	for _, c := range cs {
+		if c != nil {
+			_ = c.Close()
+		}
+	}
+}
+
+// parallel runs fn on every item, with at most workers at a time, and joins the errors.
+func parallel[T any](items []T, workers int, fn func(T) error) error {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, workers)
+	errs := make([]error, len(items))
+	for i, it := range items {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			errs[i] = fn(it)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}

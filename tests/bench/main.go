@@ -1,0 +1,200 @@
+// Command bench measures actornet's echo servers against a plain Go one and Node.js's, each
+// run as a process of its own and driven by the same load generator, and prints one markdown
+// table with absolute figures and ratios to plain Go, measured in the same run. It also
+// writes the table as JSON and a chart of the ratios as SVG.
+//
+//	go run ./tests/bench                                  # every workload, 3 s each
+//	go run ./tests/bench -duration 5s -workloads pp50,stream -out bench-results
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// metric is one figure of the table; lowerIsBetter marks latency and memory.
+type metric struct {
+	Key, Label, Unit string
+	lowerIsBetter    bool
+}
+
+var metrics = []metric{
+	{"pp50_rps", "ping-pong, 50 conns", "round trips/s", false},
+	{"pp50_p50", "ping-pong, 50 conns, p50", "µs", true},
+	{"pp50_p99", "ping-pong, 50 conns, p99", "µs", true},
+	{"pp500_rps", "ping-pong, 500 conns", "round trips/s", false},
+	{"pp500_p99", "ping-pong, 500 conns, p99", "µs", true},
+	{"stream_mbs", "streaming 16 KiB writes, 10 conns", "MB/s", false},
+	{"idle_bytes", "memory per idle connection", "bytes", true},
+	{"conn_rate", "connections opened and closed", "conns/s", false},
+}
+
+var workloadMetrics = map[string][]string{
+	"pp50":     {"pp50_rps", "pp50_p50", "pp50_p99"},
+	"pp500":    {"pp500_rps", "pp500_p99"},
+	"stream":   {"stream_mbs"},
+	"idle":     {"idle_bytes"},
+	"connrate": {"conn_rate"},
+}
+
+// Report is what one run measured; it is written as JSON.
+type Report struct {
+	Date     time.Time                     `json:"date"`
+	Go       string                        `json:"go"`
+	Node     string                        `json:"node,omitempty"`
+	CPUs     int                           `json:"cpus"`
+	Duration string                        `json:"duration"`
+	Servers  []string                      `json:"servers"`
+	Results  map[string]map[string]float64 `json:"results"`
+	Notes    []string                      `json:"notes,omitempty"`
+}
+
+func main() {
+	duration := flag.Duration("duration", 3*time.Second, "how long each timed workload runs")
+	workloads := flag.String("workloads", "pp50,pp500,stream,idle,connrate", "workloads to run")
+	servers := flag.String("servers", "plain Go,actornet netapi,actornet actors,Node.js", "servers to measure")
+	idleConns := flag.Int("idle-conns", 10000, "connections held open for the memory workload")
+	out := flag.String("out", "bench-results", "directory for the JSON report and the SVG chart")
+	flag.Parse()
+	if err := run(*duration, split(*workloads), split(*servers), *idleConns, *out); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func split(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func run(d time.Duration, workloads, serverNames []string, idleConns int, outDir string) error {
+	if err := chdirToModule(); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tmp, err := os.MkdirTemp("", "actornet-bench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	want := map[string]bool{}
+	for _, n := range serverNames {
+		want[n] = true
+	}
+	progress("building the servers")
+	servers, notes, err := buildServers(ctx, tmp, want)
+	if err != nil {
+		return err
+	}
+	rep := Report{Date: time.Now().UTC(), Go: runtime.Version(), CPUs: runtime.NumCPU(),
+		Duration: d.String(), Results: map[string]map[string]float64{}, Notes: notes}
+	if v, err := exec.Command("node", "--version").Output(); err == nil {
+		rep.Node = strings.TrimSpace(string(v))
+	}
+	for _, s := range servers {
+		rep.Servers = append(rep.Servers, s.Name)
+		res, err := measure(ctx, s, d, workloads, idleConns)
+		if err != nil {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("%s: %v", s.Name, err))
+		}
+		rep.Results[s.Name] = res
+	}
+	progress("done")
+	fmt.Fprintln(os.Stderr)
+	table := markdown(rep)
+	fmt.Print(table)
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return err
+	}
+	js, _ := json.MarshalIndent(rep, "", "  ")
+	if err := os.WriteFile(filepath.Join(outDir, "bench.json"), js, 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(outDir, "bench.md"), []byte(table), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(outDir, "ratios.svg"), []byte(chart(rep)), 0o644)
+}
+
+// measure starts s afresh for each workload, so that one workload's leftovers never weigh on
+// the next.
+func measure(ctx context.Context, s *server, d time.Duration, workloads []string, idleConns int) (map[string]float64, error) {
+	res := map[string]float64{}
+	for _, w := range workloads {
+		if _, ok := workloadMetrics[w]; !ok {
+			return res, fmt.Errorf("unknown workload %q", w)
+		}
+		progress(fmt.Sprintf("%s: %s", s.Name, w))
+		if err := s.start(ctx); err != nil {
+			return res, err
+		}
+		err := runWorkload(s, w, d, idleConns, res)
+		s.stop()
+		if err != nil {
+			return res, fmt.Errorf("%s: %w", w, err)
+		}
+	}
+	return res, nil
+}
+
+func runWorkload(s *server, w string, d time.Duration, idleConns int, res map[string]float64) error {
+	us := func(t time.Duration) float64 { return float64(t.Microseconds()) }
+	switch w {
+	case "pp50":
+		rps, p50, p99, err := pingPong(s.Addr, 50, d)
+		res["pp50_rps"], res["pp50_p50"], res["pp50_p99"] = rps, us(p50), us(p99)
+		return err
+	case "pp500":
+		rps, _, p99, err := pingPong(s.Addr, 500, d)
+		res["pp500_rps"], res["pp500_p99"] = rps, us(p99)
+		return err
+	case "stream":
+		mbs, err := stream(s.Addr, 10, d)
+		res["stream_mbs"] = mbs
+		return err
+	case "idle":
+		per, err := idleMemory(s, idleConns)
+		res["idle_bytes"] = per
+		return err
+	case "connrate":
+		rate, err := connRate(s.Addr, d)
+		res["conn_rate"] = rate
+		return err
+	}
+	return nil
+}
+
+func progress(msg string) { fmt.Fprintf(os.Stderr, "\r\033[Kbench: %s", msg) }
+
+// chdirToModule moves to the module's root, where the server packages are.
+func chdirToModule() error {
+	dir, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	for {
+		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil &&
+			strings.Contains(string(b), "module github.com/actornet/actornet") {
+			return os.Chdir(dir)
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return fmt.Errorf("run it inside the actornet module")
+		}
+		dir = parent
+	}
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// server is one echo server under test, run as a process of its own.
+type server struct {
+	Name    string
+	command []string // built binary or interpreter, then arguments
+	cmd     *exec.Cmd
+	Addr    string
+}
+
+// buildServers compiles the Go servers into dir and lists every server to run. Node is left
+// out, with a note, when there is no node.
+func buildServers(ctx context.Context, dir string, want map[string]bool) ([]*server, []string, error) {
+	var notes []string
+	all := []struct{ name, pkg string }{
+		{"plain Go", "./tests/bench/goecho"},
+		{"actornet netapi", "./examples/echo"},
+		{"actornet actors", "./examples/actors"},
+	}
+	var out []*server
+	for _, s := range all {
+		if !want[s.name] {
+			continue
+		}
+		bin := filepath.Join(dir, filepath.Base(s.pkg))
+		build := exec.CommandContext(ctx, "go", "build", "-o", bin, s.pkg)
+		build.Stderr = os.Stderr
+		if err := build.Run(); err != nil {
+			return nil, nil, fmt.Errorf("building %s: %w", s.pkg, err)
+		}
+		out = append(out, &server{Name: s.name, command: []string{bin, "-addr", "127.0.0.1:0"}})
+	}
+	if want["Node.js"] {
+		if node, err := exec.LookPath("node"); err == nil {
+			out = append(out, &server{Name: "Node.js", command: []string{node, "tests/bench/echo.js"}})
+		} else {
+			notes = append(notes, "Node.js skipped: no node on the PATH")
+		}
+	}
+	return out, notes, nil
+}
+
+// start runs the server and waits for the line that gives its address.
+func (s *server) start(ctx context.Context) error {
+	s.cmd = exec.CommandContext(ctx, s.command[0], s.command[1:]...)
+	s.cmd.Stderr = os.Stderr
+	stdout, err := s.cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := s.cmd.Start(); err != nil {
+		return err
+	}
+	lines := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			default:
+			}
+		}
+	}()
+	select {
+	case l := <-lines:
+		fields := strings.Fields(l)
+		s.Addr = fields[len(fields)-1]
+		return nil
+	case <-time.After(10 * time.Second):
+		_ = s.cmd.Process.Kill()
+		return fmt.Errorf("%s did not say where it listens", s.Name)
+	}
+}
+
+func (s *server) stop() {
+	if s.cmd != nil && s.cmd.Process != nil {
+		_ = s.cmd.Process.Kill()
+		_ = s.cmd.Wait()
+	}
+}
+
+// rss is the server's resident memory in bytes, from /proc.
+func (s *server) rss() (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "VmRSS:") {
+			f := strings.Fields(l)
+			kb, err := strconv.ParseInt(f[1], 10, 64)
+			return kb * 1024, err
+		}
+	}
+	return 0, fmt.Errorf("no VmRSS for %s", s.Name)
+}
