@@ -1,6 +1,10 @@
 package actors
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
 
 // readerDispatcher is a socket's protoactor dispatcher. Like protoactor's default it runs the
 // mailbox on a new goroutine, except while the socket's reader is posting a read: then the
@@ -31,13 +35,13 @@ func (d *readerDispatcher) Schedule(fn func()) {
 
 func (d *readerDispatcher) Throughput() int { return throughput }
 
-// post runs send, which posts to the socket's mailbox, and then the mailbox run it scheduled,
-// if any; whoever scheduled it while the reader was posting, the run is the reader's.
-func (d *readerDispatcher) post(send func()) {
+// post sends msg to the socket, and then runs the mailbox run that scheduled, if any; whoever
+// scheduled it while the reader was posting, the run is the reader's.
+func (d *readerDispatcher) post(sys *actor.ActorSystem, self *actor.PID, msg any) {
 	d.mu.Lock()
 	d.posting = true
 	d.mu.Unlock()
-	send()
+	sys.Root.Send(self, msg)
 	d.mu.Lock()
 	d.posting = false
 	run := d.pending

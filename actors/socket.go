@@ -41,6 +41,7 @@ type socket struct {
 
 	conn          *net.TCPConn
 	raw           syscall.RawConn
+	wio           *writer
 	local, remote messages.Addr
 
 	held       bool  // accepted socket waiting for Register or Attach

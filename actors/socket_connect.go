@@ -119,6 +119,7 @@ func (s *socket) dialled(ctx actor.Context, m *dialDone) {
 func (s *socket) opened(ctx actor.Context, conn *net.TCPConn) {
 	s.conn = conn
 	s.raw, _ = conn.SyscallConn() // cannot fail on a *net.TCPConn that is open
+	s.wio = newWriter(s.raw)
 	s.local, s.remote = messages.AddrOf(conn.LocalAddr()), messages.AddrOf(conn.RemoteAddr())
 	s.state.to(StateOpen)
 	s.applyOptions()

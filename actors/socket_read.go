@@ -68,11 +68,11 @@ func (s *socket) startReader() {
 // never more than one read ahead of the actor: a paused socket holds one buffer at most.
 func readLoop(sys *actor.ActorSystem, self *actor.PID, d *readerDispatcher, raw syscall.RawConn,
 	stop *atomic.Bool, credit, quit <-chan struct{}, size int) {
+	rd := newReader(raw, stop, size)
 	for {
-		data, stopped, err := readOnce(raw, stop, size)
+		data, stopped, err := rd.read()
 		last := stopped || err != nil
-		msg := &readDone{data: data, err: err, last: last}
-		d.post(func() { sys.Root.Send(self, msg) })
+		d.post(sys, self, &readDone{data: data, err: err, last: last})
 		if last {
 			return
 		}
@@ -85,53 +85,62 @@ func readLoop(sys *actor.ActorSystem, self *actor.PID, d *readerDispatcher, raw 
 	}
 }
 
-// grant lets the reader take its next read.
-func (r *readSide) grant() {
-	select {
-	case r.credit <- struct{}{}:
-	default:
-	}
+// reader makes a socket's reads. Its callback is bound once, so that waiting for data and
+// reading allocate nothing but the slice handed to the owner.
+type reader struct {
+	raw     syscall.RawConn
+	stop    *atomic.Bool
+	size    int
+	n       int
+	err     error
+	buf     *[]byte
+	stopped bool
+	call    func(fd uintptr) bool
 }
 
-// readOnce waits for the descriptor to be readable, then takes a pooled buffer and reads once.
-// It returns stopped when a stop was requested before the read.
-func readOnce(raw syscall.RawConn, stop *atomic.Bool, size int) (data []byte, stopped bool, err error) {
-	var (
-		n    int
-		rerr error
-		buf  *[]byte
-	)
-	err = raw.Read(func(fd uintptr) bool {
-		if stop.Load() {
-			stopped = true
-			return true
-		}
-		b := getBuffer(size)
-		for {
-			n, rerr = syscall.Read(int(fd), *b)
-			if rerr != syscall.EINTR {
-				break
-			}
-		}
-		if rerr == syscall.EAGAIN {
-			putBuffer(b)
-			return false
-		}
-		buf = b
+func newReader(raw syscall.RawConn, stop *atomic.Bool, size int) *reader {
+	r := &reader{raw: raw, stop: stop, size: size}
+	r.call = r.readFD
+	return r
+}
+
+// readFD is called by the runtime when the descriptor may be readable: it takes a pooled
+// buffer only then, and gives it back when there was nothing to read after all.
+func (r *reader) readFD(fd uintptr) bool {
+	if r.stop.Load() {
+		r.stopped = true
 		return true
-	})
-	if err != nil || stopped {
-		return nil, stopped, err
 	}
-	defer putBuffer(buf)
+	b := getBuffer(r.size)
+	for {
+		r.n, r.err = syscall.Read(int(fd), *b)
+		if r.err != syscall.EINTR {
+			break
+		}
+	}
+	if r.err == syscall.EAGAIN {
+		putBuffer(b)
+		return false
+	}
+	r.buf = b
+	return true
+}
+
+// read waits for data and reads once. It returns stopped when a stop was requested first.
+func (r *reader) read() (data []byte, stopped bool, err error) {
+	r.stopped, r.buf, r.n, r.err = false, nil, 0, nil
+	if err := r.raw.Read(r.call); err != nil || r.stopped {
+		return nil, r.stopped, err
+	}
+	defer putBuffer(r.buf)
 	switch {
-	case rerr != nil:
-		return nil, false, os.NewSyscallError("read", rerr)
-	case n == 0:
+	case r.err != nil:
+		return nil, false, os.NewSyscallError("read", r.err)
+	case r.n == 0:
 		return nil, false, io.EOF
 	}
-	data = make([]byte, n)
-	copy(data, (*buf)[:n])
+	data = make([]byte, r.n)
+	copy(data, (*r.buf)[:r.n])
 	return data, false, nil
 }
 
@@ -238,4 +247,12 @@ func (s *socket) resume(ctx actor.Context) {
 		return
 	}
 	s.startReader()
+}
+
+// grant lets the reader take its next read.
+func (r *readSide) grant() {
+	select {
+	case r.credit <- struct{}{}:
+	default:
+	}
 }

@@ -13,7 +13,8 @@ import (
 // writeSide is the socket's write queue, owned by the actor. At most one flusher goroutine
 // writes at a time; it owns the chunks it was given until it reports back.
 type writeSide struct {
-	queue     []chunk
+	queue     []chunk // queue[head:] waits; the slice is kept when it empties, unless large
+	head      int
 	queued    int  // bytes in queue
 	flushing  bool // a flusher holds the head of the queue
 	needDrain bool // the queue passed the high-water mark (used without a gauge)
@@ -89,13 +90,13 @@ func (w *writeSide) pump(ctx actor.Context, s *socket) {
 		return
 	}
 	drain := false
-	for len(w.queue) > 0 {
-		head := w.queue[0].data
+	for w.head < len(w.queue) {
+		head := w.queue[w.head].data
 		if len(head) == 0 { // an empty write completes at once
 			drain = w.advance(ctx, s, 0) || drain
 			continue
 		}
-		n, err := tryWrite(s.raw, head)
+		n, err := s.wio.write(head)
 		if n > 0 {
 			drain = w.advance(ctx, s, n) || drain
 		}
@@ -121,8 +122,8 @@ func (w *writeSide) advance(ctx actor.Context, s *socket, n int) bool {
 	if s.cfg.Gauge != nil {
 		drain = s.cfg.Gauge.settle(n)
 	}
-	for n > 0 || len(w.queue) > 0 && len(w.queue[0].data) == 0 {
-		head := &w.queue[0]
+	for n > 0 || w.head < len(w.queue) && len(w.queue[w.head].data) == 0 {
+		head := &w.queue[w.head]
 		take := min(n, len(head.data))
 		head.data = head.data[take:]
 		n -= take
@@ -132,11 +133,15 @@ func (w *writeSide) advance(ctx actor.Context, s *socket, n int) bool {
 		if head.token != nil {
 			s.emit(ctx, &messages.WrittenEvent{Socket: s.self, Token: head.token})
 		}
-		w.queue[0] = chunk{}
-		w.queue = w.queue[1:]
+		*head = chunk{}
+		w.head++
 	}
-	if len(w.queue) == 0 {
-		w.queue = nil
+	if w.head == len(w.queue) {
+		w.head = 0
+		w.queue = w.queue[:0]
+		if cap(w.queue) > 64 { // after a burst, do not keep a large array for an idle socket
+			w.queue = nil
+		}
 	}
 	return drain
 }
@@ -160,8 +165,8 @@ func (w *writeSide) emptied(ctx actor.Context, s *socket, gaugeDrain bool) {
 }
 
 func (w *writeSide) startFlusher(s *socket) {
-	bufs := make(net.Buffers, 0, len(w.queue))
-	for _, c := range w.queue {
+	bufs := make(net.Buffers, 0, len(w.queue)-w.head)
+	for _, c := range w.queue[w.head:] {
 		bufs = append(bufs, c.data)
 	}
 	w.flushing = true
@@ -188,7 +193,7 @@ func (s *socket) flushed(ctx actor.Context, m *flushDone) {
 		s.fail(ctx, opError("write", s, m.err))
 		return
 	}
-	if len(w.queue) > 0 {
+	if w.head < len(w.queue) {
 		w.pump(ctx, s) // written meanwhile
 		return
 	}
@@ -197,36 +202,52 @@ func (s *socket) flushed(ctx actor.Context, m *flushDone) {
 
 // dropAll settles every queued write as failed; the socket is closing.
 func (w *writeSide) dropAll(ctx actor.Context, s *socket) {
-	q := w.queue
-	w.queue, w.queued = nil, 0
+	q := w.queue[w.head:]
+	w.queue, w.head, w.queued = nil, 0, 0
 	for _, c := range q {
 		s.settle(ctx, len(c.data), c.token, opError("write", s, ErrSocketClosed))
 	}
 }
 
-// tryWrite makes one non-blocking write(2). It returns 0, nil when the kernel's buffer is full.
-func tryWrite(raw syscall.RawConn, b []byte) (int, error) {
-	var n int
-	var werr error
-	err := raw.Write(func(fd uintptr) bool {
-		for {
-			n, werr = syscall.Write(int(fd), b)
-			if werr != syscall.EINTR {
-				return true
-			}
+// writer makes non-blocking write(2)s on a socket's descriptor. Its callback is bound once,
+// so that a write allocates nothing.
+type writer struct {
+	raw  syscall.RawConn
+	b    []byte
+	n    int
+	err  error
+	call func(fd uintptr) bool
+}
+
+func newWriter(raw syscall.RawConn) *writer {
+	w := &writer{raw: raw}
+	w.call = w.writeFD
+	return w
+}
+
+func (w *writer) writeFD(fd uintptr) bool {
+	for {
+		w.n, w.err = syscall.Write(int(fd), w.b)
+		if w.err != syscall.EINTR {
+			return true
 		}
-	})
+	}
+}
+
+// write makes one write(2) of b. It returns 0, nil when the kernel's buffer is full.
+func (w *writer) write(b []byte) (int, error) {
+	w.b = b
+	err := w.raw.Write(w.call)
+	n, werr := w.n, w.err
+	w.b, w.err = nil, nil
 	if err != nil {
 		return 0, err
 	}
 	if werr == syscall.EAGAIN {
 		return 0, nil
 	}
-	if n < 0 {
-		n = 0
-	}
 	if werr != nil {
 		return 0, os.NewSyscallError("write", werr)
 	}
-	return n, nil
+	return max(n, 0), nil
 }

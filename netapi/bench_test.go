@@ -94,3 +94,33 @@ func BenchmarkEchoRoundTripPlainGo(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEchoParallel is BenchmarkEchoRoundTrip over 50 connections at once: the per-message
+// cost when the two cores are busy, which is what the ping-pong workload measures.
+func BenchmarkEchoParallel(b *testing.B) {
+	rt := netapi.New()
+	defer rt.Shutdown(context.Background())
+	srv := rt.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) {
+		s.OnData(func(d []byte) { s.Write(d, nil) })
+	})
+	ready := make(chan struct{})
+	srv.Listen(netapi.ListenOptions{Host: "127.0.0.1"}, func() { close(ready) })
+	<-ready
+	b.SetParallelism(25)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		c := dialRawB(b, srv.Address().Port)
+		defer c.Close()
+		msg, buf := make([]byte, 64), make([]byte, 64)
+		for pb.Next() {
+			if _, err := c.Write(msg); err != nil {
+				b.Error(err)
+				return
+			}
+			if _, err := io.ReadFull(c, buf); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}

@@ -260,24 +260,30 @@ type callbacks struct {
 	running bool
 }
 
-// deliver runs fn, a callback batch of one socket or server, in the place callbacks run: on
-// the event loop when there is one, else right here, inside that actor (whose own recovery
-// then catches a panic in fn), holding cb.mu so that it never overlaps the object's other
-// callbacks. onPanic gets a panic caught on the loop.
-func (rt *Runtime) deliver(cb *callbacks, fn func(), onPanic func(*supervisor.PanicError)) {
+// sink is what handles an object's events: its process runs the callbacks, its failed gets a
+// panic caught on the event loop.
+type sink interface {
+	process(ev any)
+	failed(pe *supervisor.PanicError)
+}
+
+// deliver has sink process ev where callbacks run: on the event loop when there is one, else
+// right here, inside the object's actor (whose own recovery then catches a panic), holding
+// cb.mu so that it never overlaps the object's other callbacks.
+func (rt *Runtime) deliver(cb *callbacks, to sink, ev any) {
 	if rt.loop == nil {
 		cb.mu.Lock()
 		defer cb.mu.Unlock()
-		fn()
+		to.process(ev)
 		return
 	}
 	rt.loop.post(func() {
 		defer func() {
 			if r := recover(); r != nil {
-				onPanic(supervisor.NewPanicError(r))
+				to.failed(supervisor.NewPanicError(r))
 			}
 		}()
-		fn()
+		to.process(ev)
 	})
 }
 

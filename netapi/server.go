@@ -250,11 +250,21 @@ func isClosed(ch chan struct{}) bool {
 func (s *Server) handle(ev any) {
 	if ce, ok := ev.(*messages.ConnectionEvent); ok {
 		sock := newAccepted(s.rt, ce, SocketOptions{AllowHalfOpen: s.opts.AllowHalfOpen, HighWaterMark: s.opts.HighWaterMark})
-		s.rt.deliver(&s.cb, func() { s.connection(sock) }, sock.failed)
+		s.rt.deliver(&s.cb, connectionSink{s, sock}, nil)
 		return
 	}
-	s.rt.deliver(&s.cb, func() { s.process(ev) }, s.failed)
+	s.rt.deliver(&s.cb, s, ev)
 }
+
+// connectionSink runs a server's 'connection' listeners for one socket; a panic in them on
+// the event loop destroys that socket.
+type connectionSink struct {
+	s    *Server
+	sock *Socket
+}
+
+func (c connectionSink) process(any)                      { c.s.connection(c.sock) }
+func (c connectionSink) failed(pe *supervisor.PanicError) { c.sock.failed(pe) }
 
 // failed handles a panic in a server callback run on the event loop: reported as 'error'.
 func (s *Server) failed(pe *supervisor.PanicError) {

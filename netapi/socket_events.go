@@ -8,7 +8,7 @@ import (
 // handle is the socket actor's Handler: it runs inside the actor, in event order, and hands
 // each event to the place callbacks run.
 func (s *Socket) handle(ev any) {
-	s.rt.deliver(&s.cb, func() { s.process(ev) }, s.failed)
+	s.rt.deliver(&s.cb, s, ev)
 }
 
 // process updates the socket for one event and runs its listeners, never holding mu while a
