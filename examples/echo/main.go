@@ -47,7 +47,9 @@ func run(addr string, demo bool, clients int) error {
 		_ = rt.Shutdown(ctx)
 	}()
 
-	srv := rt.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) {
+	// A 256 KiB high-water mark: a peer that streams is paused only when that much waits for
+	// it, not at every 64 KiB read as Node's 16 KiB default would.
+	srv := rt.CreateServer(netapi.ServerOptions{HighWaterMark: 256 << 10}, func(s *netapi.Socket) {
 		s.OnData(func(b []byte) {
 			if !s.Write(b, nil) {
 				s.Pause() // the peer reads slower than it writes: stop reading until drain

@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -52,6 +53,7 @@ type Report struct {
 	Node     string                        `json:"node,omitempty"`
 	CPUs     int                           `json:"cpus"`
 	Duration string                        `json:"duration"`
+	Rounds   int                           `json:"rounds"`
 	Servers  []string                      `json:"servers"`
 	Results  map[string]map[string]float64 `json:"results"`
 	Notes    []string                      `json:"notes,omitempty"`
@@ -62,9 +64,10 @@ func main() {
 	workloads := flag.String("workloads", "pp50,pp500,stream,idle,connrate", "workloads to run")
 	servers := flag.String("servers", "plain Go,actornet netapi,actornet actors,Node.js", "servers to measure")
 	idleConns := flag.Int("idle-conns", 10000, "connections held open for the memory workload")
+	rounds := flag.Int("rounds", 3, "rounds per workload; each server's median is reported")
 	out := flag.String("out", "bench-results", "directory for the JSON report and the SVG chart")
 	flag.Parse()
-	if err := run(*duration, split(*workloads), split(*servers), *idleConns, *out); err != nil {
+	if err := run(*duration, split(*workloads), split(*servers), *idleConns, max(*rounds, 1), *out); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -80,7 +83,7 @@ func split(s string) []string {
 	return out
 }
 
-func run(d time.Duration, workloads, serverNames []string, idleConns int, outDir string) error {
+func run(d time.Duration, workloads, serverNames []string, idleConns, rounds int, outDir string) error {
 	if err := chdirToModule(); err != nil {
 		return err
 	}
@@ -101,17 +104,40 @@ func run(d time.Duration, workloads, serverNames []string, idleConns int, outDir
 		return err
 	}
 	rep := Report{Date: time.Now().UTC(), Go: runtime.Version(), CPUs: runtime.NumCPU(),
-		Duration: d.String(), Results: map[string]map[string]float64{}, Notes: notes}
+		Duration: d.String(), Rounds: rounds, Results: map[string]map[string]float64{}, Notes: notes}
 	if v, err := exec.Command("node", "--version").Output(); err == nil {
 		rep.Node = strings.TrimSpace(string(v))
 	}
 	for _, s := range servers {
 		rep.Servers = append(rep.Servers, s.Name)
-		res, err := measure(ctx, s, d, workloads, idleConns)
-		if err != nil {
-			rep.Notes = append(rep.Notes, fmt.Sprintf("%s: %v", s.Name, err))
+		rep.Results[s.Name] = map[string]float64{}
+	}
+	// The machines are small and noisy: each workload runs in rounds, the servers in a
+	// different order each round, and each figure is a server's median over the rounds.
+	for _, w := range workloads {
+		samples := map[string]map[string][]float64{}
+		for r := range rounds {
+			for i := range servers {
+				s := servers[(i+r)%len(servers)]
+				progress(fmt.Sprintf("%s, round %d/%d: %s", w, r+1, rounds, s.Name))
+				res, err := measure(ctx, s, d, w, idleConns)
+				if err != nil {
+					rep.Notes = append(rep.Notes, fmt.Sprintf("%s, %s: %v", s.Name, w, err))
+					continue
+				}
+				if samples[s.Name] == nil {
+					samples[s.Name] = map[string][]float64{}
+				}
+				for k, v := range res {
+					samples[s.Name][k] = append(samples[s.Name][k], v)
+				}
+			}
 		}
-		rep.Results[s.Name] = res
+		for name, byKey := range samples {
+			for k, vs := range byKey {
+				rep.Results[name][k] = median(vs)
+			}
+		}
 	}
 	progress("done")
 	fmt.Fprintln(os.Stderr)
@@ -130,25 +156,24 @@ func run(d time.Duration, workloads, serverNames []string, idleConns int, outDir
 	return os.WriteFile(filepath.Join(outDir, "ratios.svg"), []byte(chart(rep)), 0o644)
 }
 
-// measure starts s afresh for each workload, so that one workload's leftovers never weigh on
+// measure starts s afresh for one workload, so that one workload's leftovers never weigh on
 // the next.
-func measure(ctx context.Context, s *server, d time.Duration, workloads []string, idleConns int) (map[string]float64, error) {
-	res := map[string]float64{}
-	for _, w := range workloads {
-		if _, ok := workloadMetrics[w]; !ok {
-			return res, fmt.Errorf("unknown workload %q", w)
-		}
-		progress(fmt.Sprintf("%s: %s", s.Name, w))
-		if err := s.start(ctx); err != nil {
-			return res, err
-		}
-		err := runWorkload(s, w, d, idleConns, res)
-		s.stop()
-		if err != nil {
-			return res, fmt.Errorf("%s: %w", w, err)
-		}
+func measure(ctx context.Context, s *server, d time.Duration, w string, idleConns int) (map[string]float64, error) {
+	if _, ok := workloadMetrics[w]; !ok {
+		return nil, fmt.Errorf("unknown workload %q", w)
 	}
-	return res, nil
+	if err := s.start(ctx); err != nil {
+		return nil, err
+	}
+	defer s.stop()
+	res := map[string]float64{}
+	err := runWorkload(s, w, d, idleConns, res)
+	return res, err
+}
+
+func median(vs []float64) float64 {
+	slices.Sort(vs)
+	return vs[len(vs)/2]
 }
 
 func runWorkload(s *server, w string, d time.Duration, idleConns int, res map[string]float64) error {

@@ -12,8 +12,8 @@ const baseline = "plain Go"
 // the absolute figure and its ratio to plain Go.
 func markdown(rep Report) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Measured %s with %s, Node %s, %d CPUs, %s per timed workload.\n\n",
-		rep.Date.Format("2006-01-02"), rep.Go, orNone(rep.Node), rep.CPUs, rep.Duration)
+	fmt.Fprintf(&b, "Measured %s with %s, Node %s, %d CPUs, %s per timed workload, median of %d rounds.\n\n",
+		rep.Date.Format("2006-01-02"), rep.Go, orNone(rep.Node), rep.CPUs, rep.Duration, rep.Rounds)
 	b.WriteString("| figure |")
 	for _, s := range rep.Servers {
 		fmt.Fprintf(&b, " %s |", s)
