@@ -274,12 +274,15 @@ func (s *Socket) Destroy() {
 	s.send(pid, &messages.Destroy{})
 }
 
-// shutdown ends the socket for Runtime.Shutdown: gracefully when open, at once otherwise.
+// shutdown ends the socket for Runtime.Shutdown: gracefully when open, at once otherwise. It
+// resumes a paused socket too, so that the peer's end can come through (data nobody reads is
+// dropped, as Node's resume() does without a data listener).
 func (s *Socket) shutdown() {
 	s.mu.Lock()
 	open := s.state == socketOpen
 	s.mu.Unlock()
 	if open {
+		s.Resume()
 		s.End(nil, nil)
 	} else {
 		s.Destroy()
