@@ -15,7 +15,12 @@ import (
 	"github.com/actornet/actornet/netapi"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	if addr := os.Getenv(soakClientEnv); addr != "" {
+		os.Exit(runSoakClient(addr))
+	}
+	goleak.VerifyTestMain(m)
+}
 
 // wait bounds every wait on an event: far above what any step needs, so only a hang fails.
 const wait = 20 * time.Second
