@@ -41,6 +41,8 @@ type SocketConfig struct {
 	// Gauge, when set, is shared with the caller to compute Node's write() result; see
 	// [WriteGauge].
 	Gauge *WriteGauge
+	// Gate, when set, lets the caller hold reading synchronously; see [ReadGate].
+	Gate *ReadGate
 	// Logger receives the socket's diagnostics; nil prints nothing.
 	Logger *slog.Logger
 }

@@ -20,6 +20,7 @@ import (
 type Attach struct {
 	Handler Handler
 	Gauge   *WriteGauge
+	Gate    *ReadGate
 }
 
 // Nudge is sent to a socket to have its Handler called with the same *Nudge, in order with
@@ -167,6 +168,9 @@ func (s *socket) attach(ctx actor.Context, m *Attach) {
 	if m.Gauge != nil && s.cfg.Gauge == nil {
 		s.cfg.Gauge = m.Gauge
 		drain = m.Gauge.settle(int(s.settled))
+	}
+	if m.Gate != nil && s.cfg.Gate == nil && !s.rd.reading {
+		s.cfg.Gate = m.Gate
 	}
 	s.release(ctx)
 	if drain && !s.wr.ending && s.state == StateOpen {

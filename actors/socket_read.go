@@ -59,7 +59,7 @@ func (s *socket) startReader() {
 		r.quit = make(chan struct{})
 	}
 	s.goroutines++
-	go readLoop(s.sys, s.self, s.dispatch, s.raw, r.stop, r.credit, r.quit, s.cfg.ReadBufferSize)
+	go readLoop(s.sys, s.self, s.dispatch, s.raw, r.stop, s.cfg.Gate, r.credit, r.quit, s.cfg.ReadBufferSize)
 }
 
 // readLoop reads until an error, EOF, a stop request or quit, and sends every result to the
@@ -67,10 +67,20 @@ func (s *socket) startReader() {
 // reads the next chunk only once the actor has taken the previous one (credit), so that it is
 // never more than one read ahead of the actor: a paused socket holds one buffer at most.
 func readLoop(sys *actor.ActorSystem, self *actor.PID, d *readerDispatcher, raw syscall.RawConn,
-	stop *atomic.Bool, credit, quit <-chan struct{}, size int) {
+	stop *atomic.Bool, gate *ReadGate, credit, quit <-chan struct{}, size int) {
 	rd := newReader(raw, stop, size)
+	rd.gate = gate
 	for {
 		data, stopped, err := rd.read()
+		if rd.gated { // held by the adapter: wait, holding no buffer, until it lets go
+			select {
+			case <-gate.wake:
+				continue
+			case <-quit:
+				sys.Root.Send(self, &readDone{last: true})
+				return
+			}
+		}
 		last := stopped || err != nil
 		d.post(sys, self, &readDone{data: data, err: err, last: last})
 		if last {
@@ -90,6 +100,8 @@ func readLoop(sys *actor.ActorSystem, self *actor.PID, d *readerDispatcher, raw 
 type reader struct {
 	raw     syscall.RawConn
 	stop    *atomic.Bool
+	gate    *ReadGate
+	gated   bool
 	size    int
 	n       int
 	err     error
@@ -111,6 +123,10 @@ func (r *reader) readFD(fd uintptr) bool {
 		r.stopped = true
 		return true
 	}
+	if r.gate.Held() {
+		r.gated = true
+		return true
+	}
 	b := getBuffer(r.size)
 	for {
 		r.n, r.err = syscall.Read(int(fd), *b)
@@ -128,8 +144,8 @@ func (r *reader) readFD(fd uintptr) bool {
 
 // read waits for data and reads once. It returns stopped when a stop was requested first.
 func (r *reader) read() (data []byte, stopped bool, err error) {
-	r.stopped, r.buf, r.n, r.err = false, nil, 0, nil
-	if err := r.raw.Read(r.call); err != nil || r.stopped {
+	r.stopped, r.gated, r.buf, r.n, r.err = false, false, nil, 0, nil
+	if err := r.raw.Read(r.call); err != nil || r.stopped || r.gated {
 		return nil, r.stopped, err
 	}
 	defer putBuffer(r.buf)

@@ -28,8 +28,8 @@
 // every callback of the runtime on one goroutine, one at a time, Node's model.
 //
 // Registering is race-free, as in Node's single-threaded loop: an accepted socket delivers
-// nothing before the 'connection' listeners have returned; data waits (a read buffer or two,
-// the kernel holding the rest) until the socket has a data listener or Resume is called; an
+// nothing before the 'connection' listeners have returned; data waits (one read buffer, the
+// kernel holding the rest) until the socket has a data listener or Resume is called; an
 // error that came while the socket had no error listener is handed to the first one added.
 //
 // A panic in a callback is contained: that socket gets an 'error' carrying a

@@ -286,7 +286,7 @@ func (s *Server) connection(sock *Socket) {
 
 // attach hands an accepted socket's events to this Socket, once its server is done with it.
 func (s *Socket) attach() {
-	s.send(s.pid, &actors.Attach{Handler: s.handle, Gauge: s.gauge})
+	s.send(s.pid, &actors.Attach{Handler: s.handle, Gauge: s.gauge, Gate: s.gate})
 }
 
 func (s *Server) process(ev any) {

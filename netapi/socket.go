@@ -78,12 +78,12 @@ type Socket struct {
 	pid           *actor.PID
 	closedSig     chan struct{} // closed once the current connection's close listeners ran
 	gauge         *actors.WriteGauge
+	gate          *actors.ReadGate // held while data waits for a consumer
 	state         socketState
 	refd          bool // counted by Runtime.Wait
 	unref         bool // Unref was called
 	ended         bool // End was called, or the socket ended by itself
 	flow          flowing
-	pauseSent     bool     // the actor was paused because no one consumes data
 	buffered      [][]byte // data that arrived before anyone consumed it
 	endPending    bool     // 'end' waits for buffered data
 	needDrain     bool
@@ -118,7 +118,7 @@ func (rt *Runtime) NewSocket(opts SocketOptions) *Socket {
 // newAccepted wraps a socket actor that a server accepted.
 func newAccepted(rt *Runtime, ev *messages.ConnectionEvent, opts SocketOptions) *Socket {
 	s := rt.NewSocket(opts)
-	s.pid, s.gauge, s.state = ev.Socket, new(actors.WriteGauge), socketOpen
+	s.pid, s.gauge, s.gate, s.state = ev.Socket, new(actors.WriteGauge), actors.NewReadGate(), socketOpen
 	s.remote, s.local = ev.Remote, ev.Local
 	s.refLocked()
 	rt.trackSocket(s, true)
@@ -136,7 +136,7 @@ func (s *Socket) Connect(opts ConnectOptions, onConnect func()) *Socket {
 		return s
 	}
 	if s.state == socketClosed { // connect again: a new actor, fresh state
-		s.pid, s.ended, s.flow, s.pauseSent, s.buffered, s.endPending = nil, false, flowNull, false, nil, false
+		s.pid, s.ended, s.flow, s.buffered, s.endPending = nil, false, flowNull, nil, false
 		s.closed = nil
 		s.needDrain, s.remote, s.local = false, Addr{}, Addr{}
 		s.bytesRead.Store(0)
@@ -171,11 +171,12 @@ func (s *Socket) actorLocked() *actor.PID {
 	if !s.rt.trackSocket(s, true) {
 		return nil
 	}
-	s.gauge = new(actors.WriteGauge)
+	s.gauge, s.gate = new(actors.WriteGauge), actors.NewReadGate()
 	pid, err := actors.SpawnSocket(s.rt.tree, actors.SocketConfig{
 		Handler:       s.handle,
 		AllowHalfOpen: true, // the adapter ends by itself, after the 'end' listeners
 		Gauge:         s.gauge,
+		Gate:          s.gate,
 		Logger:        s.rt.logger,
 	})
 	if err != nil {

@@ -8,7 +8,17 @@ import (
 // handle is the socket actor's Handler: it runs inside the actor, in event order, and hands
 // each event to the place callbacks run.
 func (s *Socket) handle(ev any) {
+	if _, ok := ev.(*messages.DataEvent); ok && s.rt.loop != nil {
+		// The data waits for the loop: read nothing more until it has been handled.
+		s.gateOf().Hold()
+	}
 	s.rt.deliver(&s.cb, s, ev)
+}
+
+func (s *Socket) gateOf() *actors.ReadGate {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.gate
 }
 
 // process updates the socket for one event and runs its listeners, never holding mu while a
@@ -84,21 +94,19 @@ func (s *Socket) onData(e *messages.DataEvent) {
 	if s.flow == flowOn || s.flow == flowNull && s.ls.data.len() > 0 {
 		s.flow = flowOn
 		fns := s.ls.data.take()
+		gate := s.gate
 		s.mu.Unlock()
 		for _, fn := range fns {
 			fn(e.Data)
 		}
+		gate.Release() // with the event loop, handle held it until now
 		return
 	}
-	// No one consumes data yet: keep it, and stop reading until someone does.
+	// No one consumes data yet: keep it, and read nothing more until someone does. The gate
+	// takes effect before the socket's next read, so this is the only read buffer held.
 	s.buffered = append(s.buffered, e.Data)
-	pause := !s.pauseSent
-	s.pauseSent = true
-	pid := s.pid
+	s.gate.Hold()
 	s.mu.Unlock()
-	if pause {
-		s.send(pid, &messages.Pause{})
-	}
 }
 
 // flush delivers what the adapter holds once the socket flows, then a held 'end'.
@@ -111,19 +119,17 @@ func (s *Socket) flush() {
 	held := s.buffered
 	s.buffered = nil
 	fns := s.ls.data.take()
-	resume := s.pauseSent
-	s.pauseSent = false
 	end := s.endPending
 	s.endPending = false
-	pid := s.pid
+	gate := s.gate
 	s.mu.Unlock()
 	for _, data := range held {
 		for _, fn := range fns {
 			fn(data)
 		}
 	}
-	if resume {
-		s.send(pid, &messages.Resume{})
+	if gate != nil {
+		gate.Release()
 	}
 	if end {
 		s.emitEnd()

@@ -59,7 +59,7 @@ func (s *Socket) OnData(fn func(data []byte)) {
 	nudge := false
 	if s.flow == flowNull {
 		s.flow = flowOn
-		nudge = s.pauseSent || len(s.buffered) > 0
+		nudge = len(s.buffered) > 0 || s.endPending
 	}
 	pid := s.pid
 	s.mu.Unlock()
