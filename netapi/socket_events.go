@@ -99,7 +99,9 @@ func (s *Socket) onData(e *messages.DataEvent) {
 		for _, fn := range fns {
 			fn(e.Data)
 		}
-		gate.Release() // with the event loop, handle held it until now
+		if gate.Held() { // with the event loop, handle held it until now
+			gate.Release()
+		}
 		return
 	}
 	// No one consumes data yet: keep it, and read nothing more until someone does. The gate
