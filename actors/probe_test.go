@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/actornet/actornet/actors"
+	"github.com/actornet/actornet/internal/testkit"
 	"github.com/actornet/actornet/messages"
 	"github.com/actornet/actornet/supervisor"
 )
@@ -127,23 +128,11 @@ func (e *env) client(p *probe, cfg actors.SocketConfig, port int) *actor.PID {
 	return pid
 }
 
-// rawListener is a plain Go peer: a loopback listener whose accepted connections the test
-// drives by hand.
-func rawListener(t *testing.T) (net.Listener, int) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { ln.Close() })
-	return ln, ln.Addr().(*net.TCPAddr).Port
-}
-
-func acceptOne(t *testing.T, ln net.Listener) *net.TCPConn {
-	t.Helper()
-	c, err := ln.Accept()
-	require.NoError(t, err)
-	t.Cleanup(func() { c.Close() })
-	return c.(*net.TCPConn)
-}
+// Plain Go peers on loopback, from the shared test kit.
+var (
+	rawListener = func(t *testing.T) (net.Listener, int) { return testkit.Listener(t) }
+	acceptOne   = func(t *testing.T, ln net.Listener) *net.TCPConn { return testkit.Accept(t, ln) }
+)
 
 func seq(n int) []byte { return []byte(fmt.Sprintf("%08d", n)) }
 

@@ -15,17 +15,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/actornet/actornet/actors"
+	"github.com/actornet/actornet/internal/testkit"
 	"github.com/actornet/actornet/messages"
 	"github.com/actornet/actornet/supervisor"
 )
 
-func dialRaw(t *testing.T, port int) *net.TCPConn {
-	t.Helper()
-	c, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
-	require.NoError(t, err)
-	t.Cleanup(func() { c.Close() })
-	return c.(*net.TCPConn)
-}
+var dialRaw = func(t *testing.T, port int) *net.TCPConn { return testkit.Dial(t, port) }
 
 func TestListenAddressInUse(t *testing.T) {
 	e := newEnv(t)

@@ -16,32 +16,32 @@ func TestEchoWithAddressesAndByteCounts(t *testing.T) {
 	var accepted *netapi.Socket
 	srv := rt.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) {
 		accepted = s
-		sl.add(fmt.Sprintf("connection from %s", s.RemoteAddress().Family))
+		sl.Add(fmt.Sprintf("connection from %s", s.RemoteAddress().Family))
 		s.OnData(func(b []byte) { s.Write(b, nil) })
-		s.OnEnd(func() { sl.add("end") })
-		s.OnClose(func(hadError bool) { sl.add(fmt.Sprintf("close %v", hadError)) })
+		s.OnEnd(func() { sl.Add("end") })
+		s.OnClose(func(hadError bool) { sl.Add(fmt.Sprintf("close %v", hadError)) })
 	})
-	srv.OnClose(func() { sl.add("server close") })
+	srv.OnClose(func() { sl.Add("server close") })
 	port := listen(t, srv)
 
-	c := rt.ConnectPort(port, "127.0.0.1", func() { cl.add("connect") })
+	c := rt.ConnectPort(port, "127.0.0.1", func() { cl.Add("connect") })
 	var got []byte
 	c.OnData(func(b []byte) {
 		got = append(got, b...)
 		if len(got) == 11 {
-			cl.add("echoed " + string(got))
+			cl.Add("echoed " + string(got))
 			c.End(nil, nil)
 		}
 	})
-	c.OnEnd(func() { cl.add("end") })
+	c.OnEnd(func() { cl.Add("end") })
 	c.OnClose(func(hadError bool) {
-		cl.add(fmt.Sprintf("close %v", hadError))
+		cl.Add(fmt.Sprintf("close %v", hadError))
 		srv.Close(nil)
 	})
 	assert.True(t, c.WriteString("hello world", nil))
 
-	assert.Equal(t, []string{"connect", "echoed hello world", "end", "close false"}, cl.waitFor(t, "close false"))
-	assert.Equal(t, []string{"connection from IPv4", "end", "close false", "server close"}, sl.waitFor(t, "server close"))
+	assert.Equal(t, []string{"connect", "echoed hello world", "end", "close false"}, cl.WaitFor(t, "close false"))
+	assert.Equal(t, []string{"connection from IPv4", "end", "close false", "server close"}, sl.WaitFor(t, "server close"))
 
 	assert.Equal(t, int64(11), c.BytesRead())
 	assert.Equal(t, int64(11), c.BytesWritten())

@@ -84,7 +84,7 @@ func TestReconnectSameSocket(t *testing.T) {
 	round := 0
 	c.OnClose(func(hadError bool) {
 		round++
-		l.add(fmt.Sprintf("close %d %v %s read=%d", round, hadError, data, c.BytesRead()))
+		l.Add(fmt.Sprintf("close %d %v %s read=%d", round, hadError, data, c.BytesRead()))
 		data = nil
 		if round < 3 {
 			c.ConnectPort(port, "127.0.0.1", nil)
@@ -92,7 +92,7 @@ func TestReconnectSameSocket(t *testing.T) {
 	})
 	c.ConnectPort(port, "127.0.0.1", nil)
 	assert.Equal(t, []string{"close 1 false hello read=5", "close 2 false hello read=5", "close 3 false hello read=5"},
-		l.waitFor(t, "close 3 false hello read=5"))
+		l.WaitFor(t, "close 3 false hello read=5"))
 }
 
 func TestSharedActorSystemAndLogger(t *testing.T) {

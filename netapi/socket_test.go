@@ -25,16 +25,16 @@ func TestHalfOpen(t *testing.T) {
 			ln, port := rawListener(t)
 			l := newLog()
 			c := rt.Connect(netapi.ConnectOptions{Port: port, Host: "127.0.0.1", AllowHalfOpen: allow}, nil)
-			c.OnData(func(b []byte) { l.add("data " + string(b)) })
+			c.OnData(func(b []byte) { l.Add("data " + string(b)) })
 			c.OnEnd(func() {
-				l.add("end")
+				l.Add("end")
 				c.WriteString("reply in end", nil) // goes out before our FIN either way
 				if allow {
 					c.End([]byte("!"), nil)
 				}
 			})
-			c.OnFinish(func() { l.add("finish") })
-			c.OnClose(func(h bool) { l.add(fmt.Sprintf("close %v", h)) })
+			c.OnFinish(func() { l.Add("finish") })
+			c.OnClose(func(h bool) { l.Add(fmt.Sprintf("close %v", h)) })
 			peer := acceptRaw(t, ln)
 			_, _ = peer.Write([]byte("hi"))
 			require.NoError(t, peer.CloseWrite())
@@ -45,7 +45,7 @@ func TestHalfOpen(t *testing.T) {
 				want += "!"
 			}
 			assert.Equal(t, want, string(got))
-			assert.Equal(t, []string{"data hi", "end", "finish", "close false"}, l.waitFor(t, "close false"))
+			assert.Equal(t, []string{"data hi", "end", "finish", "close false"}, l.WaitFor(t, "close false"))
 		})
 	}
 }
@@ -55,7 +55,7 @@ func TestWriteReturnsFalseThenDrain(t *testing.T) {
 	ln, port := rawListener(t)
 	l := newLog()
 	c := rt.NewSocket(netapi.SocketOptions{})
-	c.OnDrain(func() { l.add("drain") })
+	c.OnDrain(func() { l.Add("drain") })
 	// Written before connecting, so that nothing is flushed between the writes.
 	assert.True(t, c.Write(make([]byte, 16383), nil), "below the 16 KiB mark")
 	assert.False(t, c.Write(make([]byte, 1), nil), "at the mark: full")
@@ -64,7 +64,7 @@ func TestWriteReturnsFalseThenDrain(t *testing.T) {
 	c.ConnectPort(port, "127.0.0.1", nil)
 	peer := acceptRaw(t, ln)
 	go io.Copy(io.Discard, peer)
-	l.waitFor(t, "drain")
+	l.WaitFor(t, "drain")
 	assert.Equal(t, int64(0), c.BufferSize())
 	assert.True(t, c.Write([]byte("x"), nil))
 }
@@ -74,15 +74,15 @@ func TestWriteCallbackOrderAndEnd(t *testing.T) {
 	ln, port := rawListener(t)
 	l := newLog()
 	c := rt.NewSocket(netapi.SocketOptions{})
-	c.OnFinish(func() { l.add("finish listener") })
-	c.ConnectPort(port, "127.0.0.1", func() { l.add("connect") })
-	c.WriteString("one", func(err error) { l.add(fmt.Sprintf("write one %v", err)) })
-	c.End([]byte("two"), func() { l.add("end cb") })
+	c.OnFinish(func() { l.Add("finish listener") })
+	c.ConnectPort(port, "127.0.0.1", func() { l.Add("connect") })
+	c.WriteString("one", func(err error) { l.Add(fmt.Sprintf("write one %v", err)) })
+	c.End([]byte("two"), func() { l.Add("end cb") })
 	peer := acceptRaw(t, ln)
 	got, _ := io.ReadAll(peer)
 	assert.Equal(t, "onetwo", string(got))
 	// As in Node: End's callback runs before the 'finish' listeners.
-	assert.Equal(t, []string{"connect", "write one <nil>", "end cb", "finish listener"}, l.waitFor(t, "finish listener"))
+	assert.Equal(t, []string{"connect", "write one <nil>", "end cb", "finish listener"}, l.WaitFor(t, "finish listener"))
 }
 
 func TestWriteAfterEnd(t *testing.T) {
@@ -90,15 +90,15 @@ func TestWriteAfterEnd(t *testing.T) {
 	_, port := rawListener(t)
 	l := newLog()
 	c := rt.ConnectPort(port, "127.0.0.1", nil)
-	c.OnError(func(err error) { l.add("error " + netapi.Code(err)) })
-	c.OnClose(func(h bool) { l.add(fmt.Sprintf("close %v", h)) })
+	c.OnError(func(err error) { l.Add("error " + netapi.Code(err)) })
+	c.OnClose(func(h bool) { l.Add(fmt.Sprintf("close %v", h)) })
 	c.End(nil, nil)
 	assert.False(t, c.WriteString("late", func(err error) {
 		assert.ErrorIs(t, err, netapi.ErrWriteAfterEnd)
-		l.add("cb " + netapi.Code(err))
+		l.Add("cb " + netapi.Code(err))
 	}))
 	assert.Equal(t, []string{"cb ERR_STREAM_WRITE_AFTER_END", "error ERR_STREAM_WRITE_AFTER_END", "close true"},
-		l.waitFor(t, "close true"))
+		l.WaitFor(t, "close true"))
 }
 
 func TestConnectRefusedAndKeptError(t *testing.T) {
@@ -124,10 +124,10 @@ func TestInvalidPorts(t *testing.T) {
 		c := rt.ConnectPort(port, "127.0.0.1", nil)
 		c.OnError(func(err error) {
 			assert.ErrorIs(t, err, netapi.ErrInvalidPort)
-			l.add("error " + netapi.Code(err))
+			l.Add("error " + netapi.Code(err))
 		})
-		c.OnClose(func(h bool) { l.add(fmt.Sprintf("close %v", h)) })
-		assert.Equal(t, []string{"error ERR_SOCKET_BAD_PORT", "close true"}, l.waitFor(t, "close true"), "port %d", port)
+		c.OnClose(func(h bool) { l.Add(fmt.Sprintf("close %v", h)) })
+		assert.Equal(t, []string{"error ERR_SOCKET_BAD_PORT", "close true"}, l.WaitFor(t, "close true"), "port %d", port)
 
 		srvErr := make(chan error, 1)
 		srv := rt.CreateServer(netapi.ServerOptions{}, nil)
@@ -181,8 +181,8 @@ func TestDataWaitsForAListener(t *testing.T) {
 		<-wrote // the client has written and ended before anyone listens
 		go func() {
 			time.Sleep(50 * time.Millisecond) // registered late, from another goroutine
-			s.OnEnd(func() { l.add("end") })
-			s.OnData(func(b []byte) { l.add("data " + string(b)) })
+			s.OnEnd(func() { l.Add("end") })
+			s.OnData(func(b []byte) { l.Add("data " + string(b)) })
 		}()
 	})
 	port := listen(t, srv)
@@ -190,7 +190,7 @@ func TestDataWaitsForAListener(t *testing.T) {
 	_, _ = peer.Write([]byte("early"))
 	_ = peer.CloseWrite()
 	close(wrote)
-	assert.Equal(t, []string{"data early", "end"}, l.waitFor(t, "end"))
+	assert.Equal(t, []string{"data early", "end"}, l.WaitFor(t, "end"))
 }
 
 func TestEndWithoutDataListener(t *testing.T) {
@@ -198,10 +198,10 @@ func TestEndWithoutDataListener(t *testing.T) {
 	ln, port := rawListener(t)
 	l := newLog()
 	c := rt.ConnectPort(port, "127.0.0.1", nil)
-	c.OnEnd(func() { l.add("end") })
-	c.OnClose(func(bool) { l.add("close") })
+	c.OnEnd(func() { l.Add("end") })
+	c.OnClose(func(bool) { l.Add("close") })
 	_ = acceptRaw(t, ln).Close()
-	assert.Equal(t, []string{"end", "close"}, l.waitFor(t, "close"))
+	assert.Equal(t, []string{"end", "close"}, l.WaitFor(t, "close"))
 }
 
 func TestSetTimeout(t *testing.T) {
@@ -209,19 +209,19 @@ func TestSetTimeout(t *testing.T) {
 	ln, port := rawListener(t)
 	l := newLog()
 	c := rt.ConnectPort(port, "127.0.0.1", nil)
-	c.OnData(func([]byte) { l.add("data") })
+	c.OnData(func([]byte) { l.Add("data") })
 	peer := acceptRaw(t, ln)
 	var n atomic.Int32
-	c.OnTimeout(func() { l.add(fmt.Sprintf("timeout %d", n.Add(1))) })
-	c.SetTimeout(80*time.Millisecond, func() { l.add("once") })
-	l.waitFor(t, "timeout 1")
+	c.OnTimeout(func() { l.Add(fmt.Sprintf("timeout %d", n.Add(1))) })
+	c.SetTimeout(80*time.Millisecond, func() { l.Add("once") })
+	l.WaitFor(t, "timeout 1")
 	_, _ = peer.Write([]byte("x")) // activity re-arms it
-	assert.Equal(t, []string{"timeout 1", "once", "data", "timeout 2"}, l.waitFor(t, "timeout 2"))
+	assert.Equal(t, []string{"timeout 1", "once", "data", "timeout 2"}, l.WaitFor(t, "timeout 2"))
 	c.SetTimeout(0, nil)
 	_, _ = peer.Write([]byte("y"))
-	l.waitFor(t, "data")
+	l.WaitFor(t, "data")
 	time.Sleep(200 * time.Millisecond) // time is the subject: nothing may fire in 2.5 periods
-	assert.NotContains(t, l.snapshot(), "timeout 3")
+	assert.NotContains(t, l.All(), "timeout 3")
 }
 
 func TestLookupLocalhost(t *testing.T) {
@@ -229,10 +229,10 @@ func TestLookupLocalhost(t *testing.T) {
 	ln, port := rawListener(t)
 	l := newLog()
 	c := rt.NewSocket(netapi.SocketOptions{})
-	c.OnLookup(func(err error, address, family string) { l.add(fmt.Sprintf("lookup %v %s %s", err, address, family)) })
-	c.Connect(netapi.ConnectOptions{Port: port}, func() { l.add("connect") })
+	c.OnLookup(func(err error, address, family string) { l.Add(fmt.Sprintf("lookup %v %s %s", err, address, family)) })
+	c.Connect(netapi.ConnectOptions{Port: port}, func() { l.Add("connect") })
 	acceptRaw(t, ln)
-	assert.Equal(t, []string{"lookup <nil> 127.0.0.1 IPv4", "connect"}, l.waitFor(t, "connect"))
+	assert.Equal(t, []string{"lookup <nil> 127.0.0.1 IPv4", "connect"}, l.WaitFor(t, "connect"))
 }
 
 func TestSeveralListenersRunInOrder(t *testing.T) {
@@ -241,13 +241,13 @@ func TestSeveralListenersRunInOrder(t *testing.T) {
 	l := newLog()
 	c := rt.NewSocket(netapi.SocketOptions{})
 	for i := range 3 {
-		c.OnConnect(func() { l.add(fmt.Sprint("listener ", i)) })
+		c.OnConnect(func() { l.Add(fmt.Sprint("listener ", i)) })
 	}
 	c.OnConnect(nil) // allowed, ignored
 	// The connect callback is a once listener added by Connect, after the three (as in Node).
-	c.ConnectPort(port, "127.0.0.1", func() { l.add("cb") })
+	c.ConnectPort(port, "127.0.0.1", func() { l.Add("cb") })
 	acceptRaw(t, ln)
-	assert.Equal(t, []string{"listener 0", "listener 1", "listener 2", "cb"}, l.waitFor(t, "cb"))
+	assert.Equal(t, []string{"listener 0", "listener 1", "listener 2", "cb"}, l.WaitFor(t, "cb"))
 }
 
 func TestDestroyWithPendingWrites(t *testing.T) {
@@ -255,19 +255,19 @@ func TestDestroyWithPendingWrites(t *testing.T) {
 	ln, port := rawListener(t)
 	l := newLog()
 	c := rt.ConnectPort(port, "127.0.0.1", nil)
-	c.OnClose(func(h bool) { l.add(fmt.Sprintf("close %v", h)) })
-	c.OnError(func(err error) { l.add("error") })
+	c.OnClose(func(h bool) { l.Add(fmt.Sprintf("close %v", h)) })
+	c.OnError(func(err error) { l.Add("error") })
 	acceptRaw(t, ln)
-	c.Write(make([]byte, 32<<20), func(err error) { l.add("cb " + netapi.Code(err)) })
+	c.Write(make([]byte, 32<<20), func(err error) { l.Add("cb " + netapi.Code(err)) })
 	c.Destroy()
 	c.Destroy()
-	assert.Equal(t, []string{"cb ERR_STREAM_DESTROYED", "close false"}, l.waitFor(t, "close false"))
+	assert.Equal(t, []string{"cb ERR_STREAM_DESTROYED", "close false"}, l.WaitFor(t, "close false"))
 	// After close, calls are harmless.
-	c.Write([]byte("x"), func(err error) { l.add("late " + netapi.Code(err)) })
+	c.Write([]byte("x"), func(err error) { l.Add("late " + netapi.Code(err)) })
 	c.End(nil, nil)
 	c.Pause().Resume().SetTimeout(time.Millisecond, nil).SetKeepAlive(true, 0).SetNoDelay(true)
 	c.Destroy()
-	l.waitFor(t, "late ERR_STREAM_DESTROYED")
+	l.WaitFor(t, "late ERR_STREAM_DESTROYED")
 }
 
 func TestPanicInCallbackIsContained(t *testing.T) {
@@ -283,7 +283,7 @@ func TestPanicInCallbackIsContained(t *testing.T) {
 				s.OnError(func(err error) {
 					var pe *supervisor.PanicError
 					if errors.As(err, &pe) {
-						l.add("panic error " + fmt.Sprint(pe.Value))
+						l.Add("panic error " + fmt.Sprint(pe.Value))
 					}
 				})
 				s.OnData(func(b []byte) {
@@ -299,7 +299,7 @@ func TestPanicInCallbackIsContained(t *testing.T) {
 			rest, err := io.ReadAll(bad)
 			require.NoError(t, err)
 			assert.Empty(t, rest)
-			l.waitFor(t, "panic error callback exploded")
+			l.WaitFor(t, "panic error callback exploded")
 			_, _ = good.Write([]byte("fine"))
 			buf := make([]byte, 4)
 			_, err = io.ReadFull(good, buf)

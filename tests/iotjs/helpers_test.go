@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/actornet/actornet/internal/testkit"
 	"github.com/actornet/actornet/netapi"
 )
 
@@ -20,13 +21,7 @@ const limit = 20 * time.Second
 // event loop, so that state shared by callbacks needs no lock, as in the originals.
 func newRuntime(t *testing.T) *netapi.Runtime {
 	t.Helper()
-	rt := netapi.New(netapi.WithEventLoop())
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), limit)
-		defer cancel()
-		require.NoError(t, rt.Shutdown(ctx))
-	})
-	return rt
+	return testkit.Runtime(t, netapi.WithEventLoop())
 }
 
 // exit is the originals' process exit: it waits until nothing of rt is open. The originals'

@@ -35,14 +35,14 @@ func TestBadConnectArguments(t *testing.T) {
 			c := rt.NewSocket(netapi.SocketOptions{})
 			c.OnError(func(err error) {
 				if tc.target != nil && !errors.Is(err, tc.target) {
-					ev.add("wrong error " + err.Error())
+					ev.Add("wrong error " + err.Error())
 				}
-				ev.add("error " + netapi.Code(err))
+				ev.Add("error " + netapi.Code(err))
 			})
-			c.OnClose(func(h bool) { ev.add(fmt.Sprint("close ", h)) })
-			c.OnConnect(func() { ev.add("connect") })
+			c.OnClose(func(h bool) { ev.Add(fmt.Sprint("close ", h)) })
+			c.OnConnect(func() { ev.Add("connect") })
 			assert.NotPanics(t, func() { c.ConnectPort(tc.port, tc.host, nil) })
-			assert.Equal(t, []string{"error " + tc.code, "close true"}, ev.waitFor(t, "close true"))
+			assert.Equal(t, []string{"error " + tc.code, "close true"}, ev.WaitFor(t, "close true"))
 		})
 	}
 }
@@ -181,15 +181,15 @@ func TestWrongStateCalls(t *testing.T) {
 		_, port := echoServer(t, rt, netapi.ServerOptions{})
 		ev := newEvents()
 		c := rt.NewSocket(netapi.SocketOptions{})
-		c.OnConnect(func() { ev.add("connect") })
+		c.OnConnect(func() { ev.Add("connect") })
 		c.ConnectPort(port, "127.0.0.1", nil)
-		c.ConnectPort(port, "127.0.0.1", func() { ev.add("second callback") })
-		ev.waitFor(t, "connect")
+		c.ConnectPort(port, "127.0.0.1", func() { ev.Add("second callback") })
+		ev.WaitFor(t, "connect")
 		c.ConnectPort(port, "127.0.0.1", nil)
 		c.WriteString("x", nil)
 		c.OnData(func([]byte) { c.Destroy() })
-		c.OnClose(func(bool) { ev.add("close") })
-		assert.Equal(t, []string{"connect", "close"}, ev.waitFor(t, "close"))
+		c.OnClose(func(bool) { ev.Add("close") })
+		assert.Equal(t, []string{"connect", "close"}, ev.WaitFor(t, "close"))
 	})
 	t.Run("after close: write fails with ErrSocketClosed, the rest does nothing", func(t *testing.T) {
 		rt := newRuntime(t)
@@ -219,15 +219,15 @@ func TestWrongStateCalls(t *testing.T) {
 		_, port := echoServer(t, rt, netapi.ServerOptions{})
 		ev := newEvents()
 		c := rt.ConnectPort(port, "127.0.0.1", nil)
-		c.OnError(func(err error) { ev.add("error " + netapi.Code(err)) })
-		c.OnFinish(func() { ev.add("finish") })
-		c.OnClose(func(h bool) { ev.add(fmt.Sprint("close ", h)) })
+		c.OnError(func(err error) { ev.Add("error " + netapi.Code(err)) })
+		c.OnFinish(func() { ev.Add("finish") })
+		c.OnClose(func(h bool) { ev.Add(fmt.Sprint("close ", h)) })
 		c.End(nil, nil)
 		c.End(nil, nil)
-		ev.waitFor(t, "finish")
+		ev.WaitFor(t, "finish")
 		c.Destroy()
 		c.Destroy()
-		assert.Equal(t, []string{"finish", "close false"}, ev.waitFor(t, "close false"))
+		assert.Equal(t, []string{"finish", "close false"}, ev.WaitFor(t, "close false"))
 	})
 	t.Run("double listen, double close", func(t *testing.T) {
 		rt := newRuntime(t)
@@ -250,4 +250,3 @@ func TestWrongStateCalls(t *testing.T) {
 		assert.ErrorIs(t, recv(t, errs), netapi.ErrServerNotRunning)
 	})
 }
-
