@@ -111,7 +111,7 @@ func (rt *Runtime) Tree() *supervisor.Tree { return rt.tree }
 
 // Wait blocks until no server or socket of rt is open (Node's loop running dry: a listening
 // server, or a socket between Connect and its close, counts unless Unref'd), or until ctx
-// ends; it then returns ctx.Err().
+// ends; it then returns ctx.Err(). Do not call it from a callback of rt: it waits for them.
 func (rt *Runtime) Wait(ctx context.Context) error {
 	for {
 		rt.mu.Lock()
@@ -132,7 +132,7 @@ func (rt *Runtime) Wait(ctx context.Context) error {
 // and waits for them to close. When ctx ends
 // first, what is still open is destroyed and ctx.Err() is returned. Then it stops the actor
 // system if rt made it. Later calls return nil at once; calls on rt's servers and sockets
-// after it are harmless no-ops.
+// after it are harmless no-ops. Do not call it from a callback of rt: it waits for them.
 func (rt *Runtime) Shutdown(ctx context.Context) error {
 	rt.mu.Lock()
 	if rt.closed {
