@@ -174,3 +174,29 @@ func TestMaxConnections(t *testing.T) {
 	assert.Error(t, err, "dropped at once")
 	assert.Empty(t, conns)
 }
+
+func TestGetConnections(t *testing.T) {
+	rt := newRuntime(t)
+	conns := make(chan *netapi.Socket, 3)
+	srv := rt.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) { conns <- s })
+	port := listen(t, srv)
+	counts := make(chan int, 1)
+	count := func() int {
+		srv.GetConnections(func(err error, n int) {
+			assert.NoError(t, err)
+			counts <- n
+		})
+		return recv(t, counts)
+	}
+	assert.Equal(t, 0, count())
+	dialRaw(t, port)
+	dialRaw(t, port)
+	first := recv(t, conns)
+	recv(t, conns)
+	assert.Equal(t, 2, count())
+	closed := make(chan bool, 1)
+	first.OnClose(func(h bool) { closed <- h })
+	first.Destroy()
+	recv(t, closed)
+	require.Eventually(t, func() bool { return count() == 1 }, wait, time.Millisecond)
+}

@@ -3,6 +3,7 @@ package netapi
 import (
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -335,3 +336,33 @@ func (s *Server) process(ev any) {
 		s.markClosed()
 	}
 }
+
+// GetConnections calls cb with the number of connections the server has open (Node's
+// getConnections); it counts those still open after Close too. cb runs where callbacks run.
+func (s *Server) GetConnections(cb func(err error, count int)) {
+	if cb == nil {
+		return
+	}
+	if s.pid == nil {
+		s.rt.deliverAsync(&s.cb, func() { cb(ErrServerNotRunning, 0) })
+		return
+	}
+	future := s.rt.sys.Root.RequestFuture(s.pid, &messages.Inspect{}, requestTimeout)
+	s.rt.ref() // the answer keeps Wait waiting, as Node's pending callback does
+	s.rt.async.Add(1)
+	go func() {
+		defer s.rt.async.Done()
+		defer s.rt.unref()
+		count, err := 0, error(nil)
+		res, ferr := future.Result()
+		if info, ok := res.(*messages.ServerInfo); ok && ferr == nil {
+			count = len(info.Connections)
+		} else {
+			err = ErrServerNotRunning
+		}
+		s.rt.deliverAsync(&s.cb, func() { cb(err, count) })
+	}()
+}
+
+// requestTimeout bounds a question to an actor; an answer takes microseconds.
+const requestTimeout = 5 * time.Second
