@@ -205,11 +205,14 @@ var scenarios = map[string]func(rt *netapi.Runtime, r *recorder){
 			s.OnEnd(func() { r.log("server", "got", n); s.End(nil, nil); server.Close(nil) })
 		})
 		server.ListenPort(0, "127.0.0.1", 0, func() {
-			c := rt.ConnectPort(server.Address().Port, "127.0.0.1", nil)
+			// Node's writes are queued while it connects, in the same tick; here the connection
+			// may be up before the second write, so the writes come first and Connect after.
+			c := rt.NewSocket(netapi.SocketOptions{})
 			r.log("client", "write 16383", c.Write(make([]byte, 16383), nil))
 			r.log("client", "write 1", c.Write(make([]byte, 1), nil))
 			r.log("client", "write 1 MiB", c.Write(make([]byte, 1<<20), nil))
 			r.log("client", "bytesWritten", c.BytesWritten())
+			c.ConnectPort(server.Address().Port, "127.0.0.1", nil)
 			c.OnDrain(func() {
 				r.log("client", "drain, buffered", c.BufferSize())
 				r.log("client", "write after drain", c.WriteString("x", nil))
