@@ -118,12 +118,19 @@ func (e *env) server(p *probe, cfg actors.ServerConfig) (*actor.PID, int) {
 	return pid, ev.Addr.Port
 }
 
-// client spawns a socket owned by p and connects it to port on 127.0.0.1.
-func (e *env) client(p *probe, cfg actors.SocketConfig, port int) *actor.PID {
+// socket spawns a socket owned by p, not connected.
+func (e *env) socket(p *probe, cfg actors.SocketConfig) *actor.PID {
 	e.t.Helper()
 	cfg.Owner = p.pid
 	pid, err := actors.SpawnSocket(e.tree, cfg)
 	require.NoError(e.t, err)
+	return pid
+}
+
+// client spawns a socket owned by p and connects it to port on 127.0.0.1.
+func (e *env) client(p *probe, cfg actors.SocketConfig, port int) *actor.PID {
+	e.t.Helper()
+	pid := e.socket(p, cfg)
 	e.send(pid, &messages.Connect{Port: port, Host: "127.0.0.1"})
 	return pid
 }

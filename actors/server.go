@@ -119,8 +119,12 @@ func (s *server) emit(ctx actor.Context, ev any) {
 
 func (s *server) fail(ctx actor.Context, op string, addr string, err error) {
 	oe := &net.OpError{Op: op, Net: "tcp", Err: err}
-	if a, rerr := net.ResolveTCPAddr("tcp", addr); rerr == nil {
-		oe.Addr = a
+	// Only an IP literal names the address: resolving a host name here would block the actor.
+	if host, port, serr := net.SplitHostPort(addr); serr == nil {
+		if ip := net.ParseIP(host); ip != nil {
+			p, _ := strconv.Atoi(port)
+			oe.Addr = &net.TCPAddr{IP: ip, Port: p}
+		}
 	}
 	s.emit(ctx, &messages.ServerErrorEvent{Server: s.self, Err: oe})
 }

@@ -245,8 +245,7 @@ func TestLookupLocalhost(t *testing.T) {
 	e := newEnv(t)
 	ln, port := rawListener(t)
 	p := e.probe()
-	pid, err := actors.SpawnSocket(e.tree, actors.SocketConfig{Owner: p.pid})
-	require.NoError(t, err)
+	pid := e.socket(p, actors.SocketConfig{})
 	e.send(pid, &messages.Connect{Port: port}) // "" means localhost
 	lk := expect[*messages.LookupEvent](p)
 	require.NoError(t, lk.Err)
@@ -260,8 +259,7 @@ func TestLookupLocalhost(t *testing.T) {
 func TestLookupFailure(t *testing.T) {
 	e := newEnv(t)
 	p := e.probe()
-	pid, err := actors.SpawnSocket(e.tree, actors.SocketConfig{Owner: p.pid})
-	require.NoError(t, err)
+	pid := e.socket(p, actors.SocketConfig{})
 	e.send(pid, &messages.Connect{Port: 80, Host: "no-such-host.invalid"})
 	lk := expect[*messages.LookupEvent](p)
 	var dnsErr *net.DNSError
@@ -327,8 +325,7 @@ func TestIdleTimeout(t *testing.T) {
 func TestTimeoutBeforeConnect(t *testing.T) {
 	e := newEnv(t)
 	p := e.probe()
-	pid, err := actors.SpawnSocket(e.tree, actors.SocketConfig{Owner: p.pid})
-	require.NoError(t, err)
+	pid := e.socket(p, actors.SocketConfig{})
 	e.send(pid, &messages.SetTimeout{Timeout: 50 * time.Millisecond})
 	expect[*messages.TimeoutEvent](p)
 	e.send(pid, &messages.Destroy{})
@@ -339,8 +336,7 @@ func TestKeepAliveIsSetOnTheDescriptor(t *testing.T) {
 	e := newEnv(t)
 	ln, port := rawListener(t)
 	p := e.probe()
-	pid, err := actors.SpawnSocket(e.tree, actors.SocketConfig{Owner: p.pid})
-	require.NoError(t, err)
+	pid := e.socket(p, actors.SocketConfig{})
 	// Sent before connect: applied once connected.
 	e.send(pid, &messages.SetKeepAlive{Enable: true, InitialDelay: 7 * time.Second})
 	e.send(pid, &messages.SetNoDelay{NoDelay: false})

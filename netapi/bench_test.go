@@ -11,27 +11,10 @@ import (
 // BenchmarkEchoRoundTrip is one 64-byte round trip through a netapi echo server: a read
 // becoming a data callback, and a Write reaching the kernel. The client is plain Go.
 func BenchmarkEchoRoundTrip(b *testing.B) {
-	rt := netapi.New()
-	defer rt.Shutdown(context.Background())
-	srv := rt.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) {
-		s.OnData(func(d []byte) { s.Write(d, nil) })
-	})
-	ready := make(chan struct{})
-	srv.Listen(netapi.ListenOptions{Host: "127.0.0.1"}, func() { close(ready) })
-	<-ready
-	c := dialRawB(b, srv.Address().Port)
+	port := netapiEchoB(b)
+	c := dialRawB(b, port)
 	defer c.Close()
-	msg, buf := make([]byte, 64), make([]byte, 64)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		if _, err := c.Write(msg); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := io.ReadFull(c, buf); err != nil {
-			b.Fatal(err)
-		}
-	}
+	pingPongB(b, c)
 }
 
 // BenchmarkClientWrite is a netapi Write handed to the kernel, its callback included.
@@ -82,34 +65,17 @@ func BenchmarkEchoRoundTripPlainGo(b *testing.B) {
 	}()
 	c := dialRawB(b, port)
 	defer c.Close()
-	msg, buf := make([]byte, 64), make([]byte, 64)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		if _, err := c.Write(msg); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := io.ReadFull(c, buf); err != nil {
-			b.Fatal(err)
-		}
-	}
+	pingPongB(b, c)
 }
 
 // BenchmarkEchoParallel is BenchmarkEchoRoundTrip over 50 connections at once: the per-message
 // cost when the two cores are busy, which is what the ping-pong workload measures.
 func BenchmarkEchoParallel(b *testing.B) {
-	rt := netapi.New()
-	defer rt.Shutdown(context.Background())
-	srv := rt.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) {
-		s.OnData(func(d []byte) { s.Write(d, nil) })
-	})
-	ready := make(chan struct{})
-	srv.Listen(netapi.ListenOptions{Host: "127.0.0.1"}, func() { close(ready) })
-	<-ready
+	port := netapiEchoB(b)
 	b.SetParallelism(25)
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
-		c := dialRawB(b, srv.Address().Port)
+		c := dialRawB(b, port)
 		defer c.Close()
 		msg, buf := make([]byte, 64), make([]byte, 64)
 		for pb.Next() {
@@ -123,4 +89,32 @@ func BenchmarkEchoParallel(b *testing.B) {
 			}
 		}
 	})
+}
+
+// netapiEchoB starts a netapi echo server for a benchmark and returns its port.
+func netapiEchoB(b *testing.B) int {
+	rt := netapi.New()
+	b.Cleanup(func() { rt.Shutdown(context.Background()) })
+	srv := rt.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) {
+		s.OnData(func(d []byte) { s.Write(d, nil) })
+	})
+	ready := make(chan struct{})
+	srv.Listen(netapi.ListenOptions{Host: "127.0.0.1"}, func() { close(ready) })
+	<-ready
+	return srv.Address().Port
+}
+
+// pingPongB makes b.N round trips of 64 bytes on c.
+func pingPongB(b *testing.B, c io.ReadWriter) {
+	msg, buf := make([]byte, 64), make([]byte, 64)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := c.Write(msg); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.ReadFull(c, buf); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

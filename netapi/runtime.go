@@ -222,31 +222,22 @@ func (rt *Runtime) unref() {
 	}
 }
 
-// track and untrack keep the objects Shutdown must close.
-func (rt *Runtime) trackSocket(s *Socket, on bool) bool {
-	rt.mu.Lock()
-	defer rt.mu.Unlock()
-	if on && rt.closed {
-		return false
-	}
-	if on {
-		rt.sockets[s] = struct{}{}
-	} else {
-		delete(rt.sockets, s)
-	}
-	return true
-}
+// trackSocket and trackServer keep the objects Shutdown must close; adding reports false once
+// the runtime is shut down.
+func (rt *Runtime) trackSocket(s *Socket, on bool) bool { return track(rt, rt.sockets, s, on) }
 
-func (rt *Runtime) trackServer(s *Server, on bool) bool {
+func (rt *Runtime) trackServer(s *Server, on bool) bool { return track(rt, rt.servers, s, on) }
+
+func track[T comparable](rt *Runtime, set map[T]struct{}, v T, on bool) bool {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
-	if on && rt.closed {
+	switch {
+	case on && rt.closed:
 		return false
-	}
-	if on {
-		rt.servers[s] = struct{}{}
-	} else {
-		delete(rt.servers, s)
+	case on:
+		set[v] = struct{}{}
+	default:
+		delete(set, v)
 	}
 	return true
 }

@@ -211,7 +211,7 @@ func (s *Socket) current() *actor.PID {
 // onFlushed gets ErrSocketClosed and nothing else happens.
 func (s *Socket) Write(data []byte, onFlushed func(err error)) bool {
 	s.mu.Lock()
-	if s.state == socketClosed || s.rt.isClosed() && s.pid == nil {
+	if s.state == socketClosed || s.pid == nil && s.rt.isClosed() { // the runtime lock only before first use
 		s.mu.Unlock()
 		if onFlushed != nil {
 			s.rt.deliverAsync(&s.cb, func() { onFlushed(ErrSocketClosed) })
