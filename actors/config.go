@@ -38,6 +38,12 @@ type SocketConfig struct {
 	ReadBufferSize int
 	// Paused starts the socket without reading, as if Pause had been sent.
 	Paused bool
+	// LendReads makes each DataEvent's Data a loan of the socket's read buffer: it stays
+	// valid until the owner (or Handler) sends messages.ReturnBuffer, and the socket reads
+	// nothing more until then. A read then allocates nothing, which is what makes an echo or
+	// a proxy as cheap as a plain Go loop. When false (the default, as in Node), each Data is
+	// the owner's to keep.
+	LendReads bool
 	// Gauge, when set, is shared with the caller to compute Node's write() result; see
 	// [WriteGauge].
 	Gauge *WriteGauge

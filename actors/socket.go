@@ -105,6 +105,8 @@ func (s *socket) Receive(ctx actor.Context) {
 		s.pause()
 	case *messages.Resume:
 		s.resume(ctx)
+	case *messages.ReturnBuffer:
+		s.returnBuffer()
 	case *messages.SetTimeout:
 		s.timer.set(s, m.Timeout)
 	case *messages.SetKeepAlive:

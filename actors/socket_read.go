@@ -21,13 +21,16 @@ type readSide struct {
 	credit  chan struct{} // one slot: lets the reader take its next read
 	quit    chan struct{} // closed when the socket closes
 	pending [][]byte      // what arrived while paused: one read at most, see readOnce
+	lent    *[]byte       // with LendReads: the buffer the owner holds (or pending is in)
 	eof     bool          // the peer's FIN was read
 	ended   bool          // EndEvent was sent
 }
 
-// readDone is sent by the reader for each read; last marks its final message.
+// readDone is sent by the reader for each read; last marks its final message. With
+// LendReads, buf is the pooled buffer data is in.
 type readDone struct {
 	data []byte
+	buf  *[]byte
 	err  error
 	last bool
 }
@@ -49,7 +52,7 @@ func (*EndBarrier) GetAutoResponse(actor.Context) any { return &autoEnd{} }
 // startReader starts the reader unless one runs or reading makes no sense now.
 func (s *socket) startReader() {
 	r := &s.rd
-	if r.reading || r.paused || r.eof || s.held || s.state != StateOpen {
+	if r.reading || r.paused || r.eof || s.held || s.state != StateOpen || r.lent != nil {
 		return
 	}
 	r.reading = true
@@ -59,22 +62,22 @@ func (s *socket) startReader() {
 		r.quit = make(chan struct{})
 	}
 	s.goroutines++
-	go readLoop(s.sys, s.self, s.dispatch, s.raw, r.stop, s.cfg.Gate, r.credit, r.quit, s.cfg.ReadBufferSize)
+	rd := newReader(s.raw, r.stop, s.cfg.ReadBufferSize)
+	rd.gate, rd.lend = s.cfg.Gate, s.cfg.LendReads
+	go readLoop(s.sys, s.self, s.dispatch, rd, r.credit, r.quit)
 }
 
 // readLoop reads until an error, EOF, a stop request or quit, and sends every result to the
 // actor; its last message has last set. It holds no buffer while it waits for data, and it
 // reads the next chunk only once the actor has taken the previous one (credit), so that it is
 // never more than one read ahead of the actor: a paused socket holds one buffer at most.
-func readLoop(sys *actor.ActorSystem, self *actor.PID, d *readerDispatcher, raw syscall.RawConn,
-	stop *atomic.Bool, gate *ReadGate, credit, quit <-chan struct{}, size int) {
-	rd := newReader(raw, stop, size)
-	rd.gate = gate
+func readLoop(sys *actor.ActorSystem, self *actor.PID, d *readerDispatcher, rd *reader,
+	credit, quit <-chan struct{}) {
 	for {
-		data, stopped, err := rd.read()
+		data, buf, stopped, err := rd.read()
 		if rd.gated { // held by the adapter: wait, holding no buffer, until it lets go
 			select {
-			case <-gate.wake:
+			case <-rd.gate.wake:
 				continue
 			case <-quit:
 				sys.Root.Send(self, &readDone{last: true})
@@ -82,7 +85,7 @@ func readLoop(sys *actor.ActorSystem, self *actor.PID, d *readerDispatcher, raw 
 			}
 		}
 		last := stopped || err != nil
-		d.post(sys, self, &readDone{data: data, err: err, last: last})
+		d.post(sys, self, &readDone{data: data, buf: buf, err: err, last: last})
 		if last {
 			return
 		}
@@ -102,6 +105,7 @@ type reader struct {
 	stop    *atomic.Bool
 	gate    *ReadGate
 	gated   bool
+	lend    bool // hand the pooled buffer itself over: LendReads
 	size    int
 	n       int
 	err     error
@@ -143,27 +147,30 @@ func (r *reader) readFD(fd uintptr) bool {
 }
 
 // read waits for data and reads once. It returns stopped when a stop was requested first.
-func (r *reader) read() (data []byte, stopped bool, err error) {
+// When lending, buf is the pooled buffer data is in, for the actor to take back.
+func (r *reader) read() (data []byte, buf *[]byte, stopped bool, err error) {
 	r.stopped, r.gated, r.buf, r.n, r.err = false, false, nil, 0, nil
 	if err := r.raw.Read(r.call); err != nil || r.stopped || r.gated {
-		return nil, r.stopped, err
+		return nil, nil, r.stopped, err
 	}
 	switch {
 	case r.err != nil:
 		putBuffer(r.buf)
-		return nil, false, os.NewSyscallError("read", r.err)
+		return nil, nil, false, os.NewSyscallError("read", r.err)
 	case r.n == 0:
 		putBuffer(r.buf)
-		return nil, false, io.EOF
+		return nil, nil, false, io.EOF
+	case r.lend:
+		return (*r.buf)[:r.n:r.n], r.buf, false, nil
 	case r.n >= r.size*3/4:
 		// A nearly full buffer is handed over as it is: copying it would cost as much as a
 		// new one, and the owner keeps at most a quarter more than the data.
-		return (*r.buf)[:r.n:r.n], false, nil
+		return (*r.buf)[:r.n:r.n], nil, false, nil
 	}
 	data = make([]byte, r.n)
 	copy(data, (*r.buf)[:r.n])
 	putBuffer(r.buf)
-	return data, false, nil
+	return data, nil, false, nil
 }
 
 var buffers sync.Map // size -> *sync.Pool of *[]byte
@@ -198,6 +205,7 @@ func (s *socket) readDone(ctx actor.Context, m *readDone) {
 	if len(m.data) > 0 {
 		s.bytesRead += int64(len(m.data))
 		s.timer.activity(s)
+		r.lent = m.buf // no more reads until it comes back (grant checks)
 		if r.paused {
 			r.pending = append(r.pending, m.data) // no credit: the reader waits
 		} else {
@@ -271,8 +279,31 @@ func (s *socket) resume(ctx actor.Context) {
 	s.startReader()
 }
 
-// grant lets the reader take its next read.
+// returnBuffer takes a lent buffer back: queued writes that still point into it are copied
+// first. The reader may then read again.
+func (s *socket) returnBuffer() {
+	r := &s.rd
+	if r.lent == nil || len(r.pending) > 0 { // nothing lent, or not delivered yet
+		return
+	}
+	s.wr.unlend(*r.lent, s.cfg.ReadBufferSize)
+	putBuffer(r.lent)
+	r.lent = nil
+	if s.state != StateOpen {
+		return
+	}
+	if r.reading {
+		r.grant()
+	} else {
+		s.startReader()
+	}
+}
+
+// grant lets the reader take its next read, unless a lent buffer is still out.
 func (r *readSide) grant() {
+	if r.lent != nil {
+		return
+	}
 	select {
 	case r.credit <- struct{}{}:
 	default:

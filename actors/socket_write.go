@@ -4,6 +4,7 @@ import (
 	"net"
 	"os"
 	"syscall"
+	"unsafe"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -23,8 +24,9 @@ type writeSide struct {
 }
 
 type chunk struct {
-	data  []byte
-	token any
+	data   []byte
+	token  any
+	pooled *[]byte // data is a copy in this pooled buffer (see unlend), put back once written
 }
 
 // flushDone is the flusher's only message: how many bytes it wrote and why it stopped.
@@ -133,6 +135,9 @@ func (w *writeSide) advance(ctx actor.Context, s *socket, n int) bool {
 		if head.token != nil {
 			s.emit(ctx, &messages.WrittenEvent{Socket: s.self, Token: head.token})
 		}
+		if head.pooled != nil {
+			putBuffer(head.pooled)
+		}
 		*head = chunk{}
 		w.head++
 	}
@@ -165,6 +170,9 @@ func (w *writeSide) emptied(ctx actor.Context, s *socket, gaugeDrain bool) {
 }
 
 func (w *writeSide) startFlusher(s *socket) {
+	if s.rd.lent != nil { // the flusher may outlive the loan
+		w.unlend(*s.rd.lent, s.cfg.ReadBufferSize)
+	}
 	bufs := make(net.Buffers, 0, len(w.queue)-w.head)
 	for _, c := range w.queue[w.head:] {
 		bufs = append(bufs, c.data)
@@ -198,6 +206,30 @@ func (s *socket) flushed(ctx actor.Context, m *flushDone) {
 		return
 	}
 	w.emptied(ctx, s, drain)
+}
+
+// unlend copies the queued data that points into lent, a read buffer about to be reused, to
+// pooled buffers of the read size (a lent buffer's data fits in one).
+func (w *writeSide) unlend(lent []byte, size int) {
+	for i := w.head; i < len(w.queue); i++ {
+		c := &w.queue[i]
+		if c.pooled != nil || !within(c.data, lent) {
+			continue
+		}
+		b := getBuffer(size)
+		c.data = (*b)[:copy(*b, c.data)]
+		c.pooled = b
+	}
+}
+
+// within reports whether b starts inside buf's array.
+func within(b, buf []byte) bool {
+	if len(b) == 0 || cap(buf) == 0 {
+		return false
+	}
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	lo := uintptr(unsafe.Pointer(unsafe.SliceData(buf)))
+	return p >= lo && p < lo+uintptr(cap(buf))
 }
 
 // dropAll settles every queued write as failed; the socket is closing.

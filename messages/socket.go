@@ -41,6 +41,13 @@ type Pause struct{}
 // Resume is sent to a paused socket to deliver what it holds and read again.
 type Resume struct{}
 
+// ReturnBuffer is sent to a socket that lends its read buffers (actors.SocketConfig.LendReads)
+// once the last [DataEvent]'s Data is no longer used: the socket reads into that buffer
+// again, and reads nothing more until it is returned. Writes of that Data sent before the
+// ReturnBuffer are safe: the socket copies what of them it still has to send. A ReturnBuffer
+// with nothing lent does nothing.
+type ReturnBuffer struct{}
+
 // SetTimeout is sent to a socket to arm its idle timer; 0 turns it off. See [TimeoutEvent].
 type SetTimeout struct {
 	Timeout time.Duration

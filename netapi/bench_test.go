@@ -11,7 +11,16 @@ import (
 // BenchmarkEchoRoundTrip is one 64-byte round trip through a netapi echo server: a read
 // becoming a data callback, and a Write reaching the kernel. The client is plain Go.
 func BenchmarkEchoRoundTrip(b *testing.B) {
-	port := netapiEchoB(b)
+	port := netapiEchoB(b, netapi.ServerOptions{})
+	c := dialRawB(b, port)
+	defer c.Close()
+	pingPongB(b, c)
+}
+
+// BenchmarkEchoRoundTripReuse is BenchmarkEchoRoundTrip with ReuseReadBuffer: a read
+// allocates nothing.
+func BenchmarkEchoRoundTripReuse(b *testing.B) {
+	port := netapiEchoB(b, netapi.ServerOptions{ReuseReadBuffer: true})
 	c := dialRawB(b, port)
 	defer c.Close()
 	pingPongB(b, c)
@@ -71,7 +80,7 @@ func BenchmarkEchoRoundTripPlainGo(b *testing.B) {
 // BenchmarkEchoParallel is BenchmarkEchoRoundTrip over 50 connections at once: the per-message
 // cost when the two cores are busy, which is what the ping-pong workload measures.
 func BenchmarkEchoParallel(b *testing.B) {
-	port := netapiEchoB(b)
+	port := netapiEchoB(b, netapi.ServerOptions{})
 	b.SetParallelism(25)
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
@@ -92,10 +101,10 @@ func BenchmarkEchoParallel(b *testing.B) {
 }
 
 // netapiEchoB starts a netapi echo server for a benchmark and returns its port.
-func netapiEchoB(b *testing.B) int {
+func netapiEchoB(b *testing.B, opts netapi.ServerOptions) int {
 	rt := netapi.New()
 	b.Cleanup(func() { rt.Shutdown(context.Background()) })
-	srv := rt.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) {
+	srv := rt.CreateServer(opts, func(s *netapi.Socket) {
 		s.OnData(func(d []byte) { s.Write(d, nil) })
 	})
 	ready := make(chan struct{})

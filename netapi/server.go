@@ -22,6 +22,9 @@ type ServerOptions struct {
 	MaxConnections int
 	// HighWaterMark is given to every accepted socket (see SocketOptions).
 	HighWaterMark int
+	// ReuseReadBuffer is given to every accepted socket (see SocketOptions): an echo or a
+	// proxy that writes what it reads from its 'data' listener then allocates nothing per read.
+	ReuseReadBuffer bool
 }
 
 // ListenOptions says where to listen. Port 0 picks a free port; Host "" means every address;
@@ -76,7 +79,7 @@ func (rt *Runtime) CreateServer(opts ServerOptions, onConnection func(*Socket)) 
 		Handler:        s.handle,
 		HoldAccepted:   true,
 		MaxConnections: max(opts.MaxConnections, 0),
-		Socket:         actors.SocketConfig{AllowHalfOpen: true, Logger: rt.logger},
+		Socket:         actors.SocketConfig{AllowHalfOpen: true, LendReads: opts.ReuseReadBuffer, Logger: rt.logger},
 		Logger:         rt.logger,
 	})
 	if err != nil {
@@ -250,7 +253,8 @@ func isClosed(ch chan struct{}) bool {
 // handle is the server actor's Handler.
 func (s *Server) handle(ev any) {
 	if ce, ok := ev.(*messages.ConnectionEvent); ok {
-		sock := newAccepted(s.rt, ce, SocketOptions{AllowHalfOpen: s.opts.AllowHalfOpen, HighWaterMark: s.opts.HighWaterMark})
+		sock := newAccepted(s.rt, ce, SocketOptions{AllowHalfOpen: s.opts.AllowHalfOpen,
+			HighWaterMark: s.opts.HighWaterMark, ReuseReadBuffer: s.opts.ReuseReadBuffer})
 		s.rt.deliver(&s.cb, connectionSink{s, sock}, nil)
 		return
 	}

@@ -24,6 +24,12 @@ type SocketOptions struct {
 	// HighWaterMark is the queued byte count at which Write starts returning false (Node's
 	// writableHighWaterMark). 0 means 16 KiB, Node 20's default; IoT.js used 128.
 	HighWaterMark int
+	// ReuseReadBuffer makes the slice a 'data' listener gets valid only until the 'data'
+	// listeners return: the socket reads into the same buffer again afterwards, so a read
+	// allocates nothing. Passing that slice to Write from the listener is safe (what the
+	// socket cannot send at once, it copies); keeping it, or writing it later, is not: copy
+	// it. When false (the default, as in Node) each slice is the listener's to keep.
+	ReuseReadBuffer bool
 }
 
 // ConnectOptions says where to connect. Host "" means "localhost".
@@ -70,6 +76,7 @@ const (
 type Socket struct {
 	rt            *Runtime
 	allowHalfOpen bool
+	reuse         bool // ReuseReadBuffer
 	hwm           int64
 	cb            callbacks // serialises this socket's callbacks outside the event loop
 	bytesRead     atomic.Int64
@@ -110,7 +117,7 @@ func (rt *Runtime) NewSocket(opts SocketOptions) *Socket {
 	if hwm <= 0 {
 		hwm = actors.DefaultHighWaterMark
 	}
-	s := &Socket{rt: rt, allowHalfOpen: opts.AllowHalfOpen, hwm: hwm, writeCbs: map[uint64]func(error){},
+	s := &Socket{rt: rt, allowHalfOpen: opts.AllowHalfOpen, reuse: opts.ReuseReadBuffer, hwm: hwm, writeCbs: map[uint64]func(error){},
 		closedSig: make(chan struct{})}
 	return s
 }
@@ -175,6 +182,7 @@ func (s *Socket) actorLocked() *actor.PID {
 	pid, err := actors.SpawnSocket(s.rt.tree, actors.SocketConfig{
 		Handler:       s.handle,
 		AllowHalfOpen: true, // the adapter ends by itself, after the 'end' listeners
+		LendReads:     s.reuse,
 		Gauge:         s.gauge,
 		Gate:          s.gate,
 		Logger:        s.rt.logger,

@@ -1,6 +1,8 @@
 package netapi
 
 import (
+	"github.com/asynkron/protoactor-go/actor"
+
 	"github.com/actornet/actornet/actors"
 	"github.com/actornet/actornet/messages"
 )
@@ -99,6 +101,7 @@ func (s *Socket) onData(e *messages.DataEvent) {
 		for _, fn := range fns {
 			fn(e.Data)
 		}
+		s.returnBuffer(e.Socket, 1)
 		if gate.Held() { // with the event loop, handle held it until now
 			gate.Release()
 		}
@@ -123,13 +126,14 @@ func (s *Socket) flush() {
 	fns := s.ls.data.take()
 	end := s.endPending
 	s.endPending = false
-	gate := s.gate
+	gate, pid := s.gate, s.pid
 	s.mu.Unlock()
 	for _, data := range held {
 		for _, fn := range fns {
 			fn(data)
 		}
 	}
+	s.returnBuffer(pid, len(held))
 	if gate != nil {
 		gate.Release()
 	}
@@ -137,6 +141,16 @@ func (s *Socket) flush() {
 		s.emitEnd()
 	}
 }
+
+// returnBuffer gives a lent read buffer back once n slices of data were delivered (see
+// ReuseReadBuffer). It is sent after the listeners' Writes, so the socket handles them first.
+func (s *Socket) returnBuffer(pid *actor.PID, n int) {
+	if s.reuse && n > 0 {
+		s.send(pid, returnBuffer)
+	}
+}
+
+var returnBuffer = &messages.ReturnBuffer{}
 
 // emitEnd runs the 'end' listeners, then ends our side unless half-open is allowed, so that
 // what the listeners wrote goes out before the FIN.

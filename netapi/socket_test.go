@@ -174,27 +174,31 @@ func TestPauseResume(t *testing.T) {
 }
 
 func TestDataWaitsForAListener(t *testing.T) {
-	rt := newRuntime(t)
-	l := newLog()
-	accepted := make(chan *netapi.Socket, 1)
-	srv := rt.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) { accepted <- s })
-	port := listen(t, srv)
-	peer := dialRaw(t, port)
-	_, _ = peer.Write([]byte("early"))
-	_ = peer.CloseWrite()
-	s := recv(t, accepted)
-	// The data has reached the socket, and waits: nobody listens yet.
-	ctx, cancel := context.WithTimeout(context.Background(), wait)
-	defer cancel()
-	require.Eventually(t, func() bool {
-		snap, err := rt.Tree().Snapshot(ctx)
-		return err == nil && len(snap.Servers) == 1 && len(snap.Servers[0].Sockets) == 1 &&
-			snap.Servers[0].Sockets[0].BytesRead == 5
-	}, wait, time.Millisecond)
-	// Listeners added late, from another goroutine, get the data and then the end.
-	s.OnEnd(func() { l.Add("end") })
-	s.OnData(func(b []byte) { l.Add("data " + string(b)) })
-	assert.Equal(t, []string{"data early", "end"}, l.WaitFor(t, "end"))
+	for _, reuse := range []bool{false, true} {
+		t.Run(fmt.Sprintf("ReuseReadBuffer=%v", reuse), func(t *testing.T) {
+			rt := newRuntime(t)
+			l := newLog()
+			accepted := make(chan *netapi.Socket, 1)
+			srv := rt.CreateServer(netapi.ServerOptions{ReuseReadBuffer: reuse}, func(s *netapi.Socket) { accepted <- s })
+			port := listen(t, srv)
+			peer := dialRaw(t, port)
+			_, _ = peer.Write([]byte("early"))
+			_ = peer.CloseWrite()
+			s := recv(t, accepted)
+			// The data has reached the socket, and waits: nobody listens yet.
+			ctx, cancel := context.WithTimeout(context.Background(), wait)
+			defer cancel()
+			require.Eventually(t, func() bool {
+				snap, err := rt.Tree().Snapshot(ctx)
+				return err == nil && len(snap.Servers) == 1 && len(snap.Servers[0].Sockets) == 1 &&
+					snap.Servers[0].Sockets[0].BytesRead == 5
+			}, wait, time.Millisecond)
+			// Listeners added late, from another goroutine, get the data and then the end.
+			s.OnEnd(func() { l.Add("end") })
+			s.OnData(func(b []byte) { l.Add("data " + string(b)) })
+			assert.Equal(t, []string{"data early", "end"}, l.WaitFor(t, "end"))
+		})
+	}
 }
 
 func TestEndWithoutDataListener(t *testing.T) {

@@ -49,7 +49,9 @@ func (o *serverOwner) Receive(ctx actor.Context) {
 
 // echo writes back what its socket reads. Each Write carries a token; the socket's
 // WrittenEvent counts it out. Above the high-water mark the echo pauses its socket, and
-// resumes it once the writes have drained: the peer is held back by TCP itself.
+// resumes it once the writes have drained: the peer is held back by TCP itself. The socket
+// lends its read buffer (LendReads): the echo gives it back right after its Write, which the
+// socket handles first, so a read allocates nothing.
 type echo struct {
 	queued int
 	paused bool
@@ -66,6 +68,7 @@ func (e *echo) Receive(ctx actor.Context) {
 			e.paused = true
 			ctx.Send(m.Socket, &messages.Pause{})
 		}
+		ctx.Send(m.Socket, &messages.ReturnBuffer{})
 	case *messages.WrittenEvent:
 		e.queued -= m.Token.(int)
 		if e.paused && e.queued < highWater/2 {
@@ -146,7 +149,8 @@ func run(addr string, demo bool) error {
 	defer sys.Root.Stop(owner)
 	// HoldAccepted: a socket sends nothing and reads nothing until its Register, so none of
 	// its events reaches the server's owner first.
-	srv, err := actors.SpawnServer(tree, actors.ServerConfig{Owner: owner, HoldAccepted: true})
+	srv, err := actors.SpawnServer(tree, actors.ServerConfig{Owner: owner, HoldAccepted: true,
+		Socket: actors.SocketConfig{LendReads: true}})
 	if err != nil {
 		return err
 	}

@@ -48,8 +48,10 @@ func run(addr string, demo bool, clients int) error {
 	}()
 
 	// A 256 KiB high-water mark: a peer that streams is paused only when that much waits for
-	// it, not at every 64 KiB read as Node's 16 KiB default would.
-	srv := rt.CreateServer(netapi.ServerOptions{HighWaterMark: 256 << 10}, func(s *netapi.Socket) {
+	// it, not at every 64 KiB read as Node's 16 KiB default would. ReuseReadBuffer: the data
+	// listener only writes its slice back, so the socket may read into it again afterwards,
+	// and a read allocates nothing.
+	srv := rt.CreateServer(netapi.ServerOptions{HighWaterMark: 256 << 10, ReuseReadBuffer: true}, func(s *netapi.Socket) {
 		s.OnData(func(b []byte) {
 			if !s.Write(b, nil) {
 				s.Pause() // the peer reads slower than it writes: stop reading until drain

@@ -29,7 +29,8 @@ const (
 // FuzzSocketCommands sends random command sequences to a connected pair, an actornet socket
 // and a plain Go peer, and checks the invariants after each run: 'close' exactly once and
 // last, no 'data' after 'end', every byte either side got is a prefix of what the other sent,
-// in order, and nothing leaks (the package's goleak check). Its seed corpus runs with the
+// in order, and nothing leaks (the package's goleak check). An input whose first byte has its
+// high bit set runs with ReuseReadBuffer. Its seed corpus runs with the
 // normal tests; run it for longer with go test -fuzz FuzzSocketCommands ./tests/reliability.
 func FuzzSocketCommands(f *testing.F) {
 	for _, seed := range [][]byte{
@@ -42,6 +43,8 @@ func FuzzSocketCommands(f *testing.F) {
 		{opPeerEnd, opWrite, opPeerWrite, opEnd},
 		{opPause, opPeerWrite, opPeerWrite, opPeerReset, opResume},
 		{opWrite, opPeerWrite, opDestroy, opDestroy, opPeerEnd},
+		{0x80 | opPeerWrite, opPause, opPeerWrite, opResume, opPeerWrite, opPeerEnd, opEnd},
+		{0x80 | opPause, opPeerWrite, opPeerWrite, opPeerReset, opResume},
 		{},
 	} {
 		f.Add(seed)
@@ -74,7 +77,8 @@ func runCommands(t *testing.T, ops []byte) {
 	var clientGot []byte
 	record := func(e string) { mu.Lock(); log = append(log, e); mu.Unlock() }
 	closed := make(chan struct{})
-	c := rt.NewSocket(netapi.SocketOptions{AllowHalfOpen: true})
+	reuse := len(ops) > 0 && ops[0]&0x80 != 0
+	c := rt.NewSocket(netapi.SocketOptions{AllowHalfOpen: true, ReuseReadBuffer: reuse})
 	c.OnData(func(b []byte) { mu.Lock(); log = append(log, "data"); clientGot = append(clientGot, b...); mu.Unlock() })
 	c.OnEnd(func() { record("end") })
 	c.OnError(func(error) { record("error") })

@@ -1,0 +1,96 @@
+package actors_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/actornet/actornet/actors"
+	"github.com/actornet/actornet/messages"
+)
+
+func TestLendReadsWaitsForTheBuffer(t *testing.T) {
+	e := newEnv(t)
+	ln, port := rawListener(t)
+	p := e.probe()
+	c := e.client(p, actors.SocketConfig{LendReads: true}, port)
+	peer := acceptOne(t, ln)
+	expect[*messages.ConnectEvent](p)
+
+	_, _ = peer.Write([]byte("first"))
+	assert.Equal(t, "first", string(expect[*messages.DataEvent](p).Data))
+	_, _ = peer.Write([]byte("second"))
+	p.quiet(100 * time.Millisecond) // the first buffer is still lent: nothing more is read
+	assert.Equal(t, int64(5), inspectSocket(t, e, c).BytesRead)
+
+	e.send(c, &messages.ReturnBuffer{})
+	assert.Equal(t, "second", string(expect[*messages.DataEvent](p).Data))
+	e.send(c, &messages.ReturnBuffer{})
+	e.send(c, &messages.ReturnBuffer{}) // nothing lent: ignored
+	_ = peer.CloseWrite()
+	expect[*messages.EndEvent](p)
+}
+
+// An owner actor that echoes lent data and returns the buffer at once: what the kernel does
+// not take is copied before the buffer is read into again, so the echo comes back intact
+// although the peer reads nothing until it has sent everything.
+func TestLendReadsEchoOfQueuedWritesIsIntact(t *testing.T) {
+	e := newEnv(t)
+	ln, port := rawListener(t)
+	p := e.probe()
+	c := e.client(p, actors.SocketConfig{LendReads: true, AllowHalfOpen: true}, port)
+	peer := acceptOne(t, ln)
+	expect[*messages.ConnectEvent](p)
+
+	const total = 8 << 20
+	sent := make([]byte, total)
+	for i := range sent {
+		sent[i] = byte(i*7 + i/251)
+	}
+	echoed := make(chan []byte, 1)
+	go func() { // the owner: echo, then give the buffer back
+		for {
+			switch ev := p.next().(type) {
+			case *messages.DataEvent:
+				e.send(c, &messages.Write{Data: ev.Data})
+				e.send(c, &messages.ReturnBuffer{})
+			case *messages.EndEvent:
+				e.send(c, &messages.End{})
+				return
+			}
+		}
+	}()
+	written := make(chan struct{})
+	go func() { // everything before the peer reads anything: the echo backs up in the socket
+		_, _ = peer.Write(sent)
+		_ = peer.CloseWrite()
+		close(written)
+	}()
+	<-written
+	go func() {
+		b, _ := io.ReadAll(peer)
+		echoed <- b
+	}()
+	got := recvT(t, echoed, 30*time.Second)
+	require.Len(t, got, total)
+	if !bytes.Equal(sent, got) {
+		t.Fatalf("echo corrupted: sha256 %x, want %x", sha256.Sum256(got), sha256.Sum256(sent))
+	}
+}
+
+func recvT[T any](t *testing.T, ch <-chan T, d time.Duration) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(d):
+		t.Fatal("timed out")
+		var zero T
+		return zero
+	}
+}
