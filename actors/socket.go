@@ -234,6 +234,7 @@ func (s *socket) closeNow(ctx actor.Context) {
 	if s.conn != nil {
 		_ = s.conn.Close()
 	}
+	s.unpark()
 	if s.rd.quit != nil {
 		close(s.rd.quit)
 	}

@@ -3,10 +3,12 @@ package actors
 import (
 	"errors"
 	"io"
+	"net"
 	"os"
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -22,6 +24,7 @@ type readSide struct {
 	quit    chan struct{} // closed when the socket closes
 	pending [][]byte      // what arrived while paused: one read at most, see readOnce
 	lent    *[]byte       // with LendReads: the buffer the owner holds (or pending is in)
+	rd      *reader       // the current reader, running or parked
 	eof     bool          // the peer's FIN was read
 	ended   bool          // EndEvent was sent
 }
@@ -63,8 +66,29 @@ func (s *socket) startReader() {
 	}
 	s.goroutines++
 	rd := newReader(s.raw, r.stop, s.cfg.ReadBufferSize)
-	rd.gate, rd.lend = s.cfg.Gate, s.cfg.LendReads
-	go readLoop(s.sys, s.self, s.dispatch, rd, r.credit, r.quit)
+	rd.gate, rd.lend, rd.conn = s.cfg.Gate, s.cfg.LendReads, s.conn
+	rd.loop = func() { readLoop(s.sys, s.self, s.dispatch, rd, r.credit, r.quit) }
+	r.rd = rd
+	// Parked from the start: a socket whose peer sends nothing holds no goroutine. The poller
+	// starts the reader at once if there is data already.
+	if !idleReaders.park(s.raw, &rd.pk, rd.loop) {
+		go rd.loop()
+	}
+}
+
+// readerLinger is how long a reader waits for data on its own goroutine after it started;
+// then, if it is idle, it parks its descriptor with idleReaders and exits (see poller).
+// A busy socket goes through the poller once per linger, an idle one holds no goroutine.
+const readerLinger = 25 * time.Millisecond
+
+// unpark takes the reader back from the poller when the socket closes (after its
+// descriptor is closed, so that it cannot park again): a parked reader has no goroutine to
+// report its end.
+func (s *socket) unpark() {
+	if s.rd.reading && s.rd.rd != nil && idleReaders.cancel(&s.rd.rd.pk) {
+		s.rd.reading = false
+		s.goroutines--
+	}
 }
 
 // readLoop reads until an error, EOF, a stop request or quit, and sends every result to the
@@ -73,8 +97,18 @@ func (s *socket) startReader() {
 // never more than one read ahead of the actor: a paused socket holds one buffer at most.
 func readLoop(sys *actor.ActorSystem, self *actor.PID, d *readerDispatcher, rd *reader,
 	credit, quit <-chan struct{}) {
+	if canPark {
+		_ = rd.conn.SetReadDeadline(time.Now().Add(readerLinger))
+	}
 	for {
 		data, buf, stopped, err := rd.read()
+		if errors.Is(err, os.ErrDeadlineExceeded) { // idle for the linger: park, and exit
+			_ = rd.conn.SetReadDeadline(time.Time{})
+			if idleReaders.park(rd.raw, &rd.pk, rd.loop) {
+				return
+			}
+			continue // the descriptor is closed or cannot be parked: wait here
+		}
 		if rd.gated { // held by the adapter: wait, holding no buffer, until it lets go
 			select {
 			case <-rd.gate.wake:
@@ -106,6 +140,9 @@ type reader struct {
 	gate    *ReadGate
 	gated   bool
 	lend    bool // hand the pooled buffer itself over: LendReads
+	conn    *net.TCPConn
+	pk      parked // while idle, see readerLinger
+	loop    func() // readLoop with this reader: what the poller starts again
 	size    int
 	n       int
 	err     error

@@ -1,0 +1,152 @@
+package actors
+
+import (
+	"os"
+	"sync"
+	"syscall"
+)
+
+// idleReaders parks the readers of idle sockets: a reader that found nothing to read for a
+// while hands its descriptor to this epoll instance and exits, so that an idle connection
+// holds no goroutine, no stack and no buffer. When the descriptor becomes readable (or is hung
+// up), the reader starts again on a new goroutine.
+var idleReaders poller
+
+// canPark tells that idle readers can be parked on this system.
+const canPark = true
+
+// poller is one epoll instance, level-triggered and one-shot per descriptor, shared by every
+// socket of the process. It is itself waited on through Go's netpoller (an epoll descriptor
+// is readable while it has events), so it ties up no thread. It runs only while it has
+// parked readers: the last one to leave closes it, and the next park opens a new one.
+type poller struct {
+	mu    sync.Mutex
+	ep    *os.File          // nil while nothing is parked
+	epfd  int               // ep's descriptor
+	gen   uint64            // bumped with every new instance: registrations do not carry over
+	tasks map[uint64]func() // parked readers by id: what to start when their descriptor is ready
+	next  uint64
+}
+
+// parked is a reader's registration with the poller.
+type parked struct {
+	id  uint64 // of the current park, 0 when not parked
+	gen uint64 // instance the descriptor was added to
+}
+
+// park arms raw's descriptor for one readiness; wake then runs on a new goroutine unless
+// cancel came first. It reports false when the descriptor could not be armed (closed, or no
+// epoll): the caller waits for data itself then.
+func (p *poller) park(raw syscall.RawConn, pk *parked, wake func()) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ep == nil && !p.open() {
+		return false
+	}
+	p.next++
+	id := p.next
+	ev := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP | syscall.EPOLLONESHOT,
+		Fd: int32(uint32(id)), Pad: int32(uint32(id >> 32))}
+	op := syscall.EPOLL_CTL_MOD // re-arming a one-shot registration
+	if pk.gen != p.gen {
+		op = syscall.EPOLL_CTL_ADD
+	}
+	var err error
+	cerr := raw.Control(func(fd uintptr) { err = syscall.EpollCtl(p.epfd, op, int(fd), &ev) })
+	if cerr != nil || err != nil {
+		p.closeIfIdle()
+		return false
+	}
+	pk.id, pk.gen = id, p.gen
+	p.tasks[id] = wake
+	return true
+}
+
+// cancel takes a parked reader back: true means its wake will never run. The caller closes
+// the descriptor, which removes it from the epoll instance.
+func (p *poller) cancel(pk *parked) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if pk.id == 0 {
+		return false
+	}
+	_, ok := p.tasks[pk.id]
+	delete(p.tasks, pk.id)
+	pk.id = 0
+	p.closeIfIdle()
+	return ok
+}
+
+// open makes a new epoll instance and starts its goroutine. p.mu is held.
+func (p *poller) open() bool {
+	fd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
+	if err != nil {
+		return false
+	}
+	if err := syscall.SetNonblock(fd, true); err != nil {
+		_ = syscall.Close(fd)
+		return false
+	}
+	ep := os.NewFile(uintptr(fd), "epoll")
+	raw, err := ep.SyscallConn()
+	if err != nil {
+		_ = ep.Close()
+		return false
+	}
+	p.ep, p.epfd, p.tasks = ep, fd, map[uint64]func(){}
+	p.gen++
+	go p.run(ep, raw)
+	return true
+}
+
+// closeIfIdle closes the instance once no reader is parked; its goroutine then exits. p.mu
+// is held. The close happens on another goroutine: it waits for a run of the poller's read
+// callback, which takes p.mu.
+func (p *poller) closeIfIdle() {
+	if p.ep == nil || len(p.tasks) > 0 {
+		return
+	}
+	ep := p.ep
+	p.ep, p.tasks = nil, nil
+	go ep.Close()
+}
+
+// run waits for events until its instance is closed, and starts the reader of each
+// descriptor that is ready.
+func (p *poller) run(ep *os.File, raw syscall.RawConn) {
+	events := make([]syscall.EpollEvent, 64)
+	var wakes []func()
+	wait := func(fd uintptr) bool {
+		n, err := syscall.EpollWait(int(fd), events, 0)
+		if err == syscall.EINTR {
+			return true // and look again
+		}
+		if n <= 0 {
+			return false // wait until the instance is readable
+		}
+		p.mu.Lock()
+		for _, ev := range events[:n] {
+			id := uint64(uint32(ev.Fd)) | uint64(uint32(ev.Pad))<<32
+			if wake, ok := p.tasks[id]; ok {
+				delete(p.tasks, id)
+				wakes = append(wakes, wake)
+			}
+		}
+		if p.ep == ep {
+			p.closeIfIdle()
+		}
+		p.mu.Unlock()
+		return true
+	}
+	for {
+		err := raw.Read(wait)
+		for i, wake := range wakes {
+			go wake()
+			wakes[i] = nil
+		}
+		wakes = wakes[:0]
+		if err != nil {
+			return
+		}
+	}
+}
