@@ -52,7 +52,15 @@ func (p *poller) park(raw syscall.RawConn, pk *parked, wake func()) bool {
 		op = syscall.EPOLL_CTL_ADD
 	}
 	var err error
-	cerr := raw.Control(func(fd uintptr) { err = syscall.EpollCtl(p.epfd, op, int(fd), &ev) })
+	cerr := raw.Control(func(fd uintptr) {
+		err = syscall.EpollCtl(p.epfd, op, int(fd), &ev)
+		switch { // the registration is not where pk says: the other way, then
+		case err == syscall.EEXIST:
+			err = syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_MOD, int(fd), &ev)
+		case err == syscall.ENOENT:
+			err = syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_ADD, int(fd), &ev)
+		}
+	})
 	if cerr != nil || err != nil {
 		p.closeIfIdle()
 		return false

@@ -24,7 +24,7 @@ type readSide struct {
 	quit    chan struct{} // closed when the socket closes
 	pending [][]byte      // what arrived while paused: one read at most, see readOnce
 	lent    *[]byte       // with LendReads: the buffer the owner holds (or pending is in)
-	rd      *reader       // the current reader, running or parked
+	pk      parked        // the descriptor's registration with idleReaders
 	eof     bool          // the peer's FIN was read
 	ended   bool          // EndEvent was sent
 }
@@ -66,12 +66,11 @@ func (s *socket) startReader() {
 	}
 	s.goroutines++
 	rd := newReader(s.raw, r.stop, s.cfg.ReadBufferSize)
-	rd.gate, rd.lend, rd.conn = s.cfg.Gate, s.cfg.LendReads, s.conn
+	rd.gate, rd.lend, rd.conn, rd.pk = s.cfg.Gate, s.cfg.LendReads, s.conn, &r.pk
 	rd.loop = func() { readLoop(s.sys, s.self, s.dispatch, rd, r.credit, r.quit) }
-	r.rd = rd
 	// Parked from the start: a socket whose peer sends nothing holds no goroutine. The poller
 	// starts the reader at once if there is data already.
-	if !idleReaders.park(s.raw, &rd.pk, rd.loop) {
+	if !idleReaders.park(s.raw, rd.pk, rd.loop) {
 		go rd.loop()
 	}
 }
@@ -85,7 +84,7 @@ const readerLinger = 25 * time.Millisecond
 // descriptor is closed, so that it cannot park again): a parked reader has no goroutine to
 // report its end.
 func (s *socket) unpark() {
-	if s.rd.reading && s.rd.rd != nil && idleReaders.cancel(&s.rd.rd.pk) {
+	if s.rd.reading && idleReaders.cancel(&s.rd.pk) {
 		s.rd.reading = false
 		s.goroutines--
 	}
@@ -104,7 +103,7 @@ func readLoop(sys *actor.ActorSystem, self *actor.PID, d *readerDispatcher, rd *
 		data, buf, stopped, err := rd.read()
 		if errors.Is(err, os.ErrDeadlineExceeded) { // idle for the linger: park, and exit
 			_ = rd.conn.SetReadDeadline(time.Time{})
-			if idleReaders.park(rd.raw, &rd.pk, rd.loop) {
+			if idleReaders.park(rd.raw, rd.pk, rd.loop) {
 				return
 			}
 			continue // the descriptor is closed or cannot be parked: wait here
@@ -141,8 +140,8 @@ type reader struct {
 	gated   bool
 	lend    bool // hand the pooled buffer itself over: LendReads
 	conn    *net.TCPConn
-	pk      parked // while idle, see readerLinger
-	loop    func() // readLoop with this reader: what the poller starts again
+	pk      *parked // the socket's registration with idleReaders, see readerLinger
+	loop    func()  // readLoop with this reader: what the poller starts again
 	size    int
 	n       int
 	err     error

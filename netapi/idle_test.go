@@ -18,8 +18,16 @@ import (
 // been idle for a moment, and starts again when data comes.
 func TestIdleSocketsHoldNoGoroutine(t *testing.T) {
 	rt := newRuntime(t)
+	paused := make(chan *netapi.Socket, 1)
 	srv := rt.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) {
-		s.OnData(func(b []byte) { s.Write(b, nil) })
+		s.OnData(func(b []byte) {
+			if string(b) == "pause" {
+				s.Pause()
+				paused <- s
+				return
+			}
+			s.Write(b, nil)
+		})
 	})
 	port := listen(t, srv)
 	base := runtime.NumGoroutine()
@@ -35,6 +43,15 @@ func TestIdleSocketsHoldNoGoroutine(t *testing.T) {
 	for _, c := range conns { // every parked reader starts again
 		echoOnce(t, c)
 	}
+	// A socket paused and resumed gets a new reader: it parks as well.
+	for _, c := range conns[:50] {
+		_, err := c.Write([]byte("pause"))
+		require.NoError(t, err)
+		recv(t, paused).Resume()
+		echoOnce(t, c)
+	}
+	require.Eventually(t, func() bool { return runtime.NumGoroutine() <= base+5 }, wait, 5*time.Millisecond,
+		"after pause and resume, %d goroutines more than before", runtime.NumGoroutine()-base)
 	for _, c := range conns {
 		_ = c.Close()
 	}

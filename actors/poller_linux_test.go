@@ -1,0 +1,95 @@
+package actors
+
+import (
+	"net"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestPollerWakesCancelsAndCloses(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	peer, err := net.Dial("tcp", ln.Addr().String())
+	require.NoError(t, err)
+	defer peer.Close()
+	c, err := ln.Accept()
+	require.NoError(t, err)
+	defer c.Close()
+	raw, err := c.(*net.TCPConn).SyscallConn()
+	require.NoError(t, err)
+
+	var p poller
+	woke := make(chan int, 1)
+	wake := func(n int) func() { return func() { woke <- n } }
+	quiet := func() {
+		select {
+		case n := <-woke:
+			t.Fatalf("wake %d ran", n)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+
+	var pk parked
+	require.True(t, p.park(raw, &pk, wake(1)))
+	quiet() // nothing to read yet
+	_, _ = peer.Write([]byte("x"))
+	assert.Equal(t, 1, <-woke)
+	// Level-triggered: the byte is still unread, so parking again wakes at once, through a
+	// re-armed registration, and through a registration that does not know it exists.
+	require.True(t, p.park(raw, &pk, wake(2)))
+	assert.Equal(t, 2, <-woke)
+	require.True(t, p.park(raw, &parked{}, wake(3)))
+	assert.Equal(t, 3, <-woke)
+
+	// Cancelled before anything is ready: the wake never runs, and with nothing parked the
+	// instance closes.
+	_, _ = c.Read(make([]byte, 1))
+	require.True(t, p.park(raw, &pk, wake(4)))
+	assert.True(t, p.cancel(&pk))
+	assert.False(t, p.cancel(&pk), "a second cancel has nothing to take back")
+	_, _ = peer.Write([]byte("y"))
+	quiet()
+	p.mu.Lock()
+	assert.Nil(t, p.ep, "the instance stays open with nothing parked")
+	p.mu.Unlock()
+
+	// A closed descriptor cannot be parked.
+	require.NoError(t, c.Close())
+	assert.False(t, p.park(raw, &pk, wake(5)))
+	p.mu.Lock()
+	assert.Nil(t, p.ep)
+	p.mu.Unlock()
+}
+
+func TestPollerReportsHangUp(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	peer, err := net.Dial("tcp", ln.Addr().String())
+	require.NoError(t, err)
+	c, err := ln.Accept()
+	require.NoError(t, err)
+	defer c.Close()
+	raw, err := c.(*net.TCPConn).SyscallConn()
+	require.NoError(t, err)
+
+	var p poller
+	woke := make(chan struct{})
+	var pk parked
+	require.True(t, p.park(raw, &pk, func() { close(woke) }))
+	require.NoError(t, peer.(*net.TCPConn).SetLinger(0))
+	require.NoError(t, peer.Close()) // a reset: the reader must wake to see it
+	select {
+	case <-woke:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no wake on the peer's reset")
+	}
+	var errno error
+	_ = raw.Read(func(fd uintptr) bool { _, errno = syscall.Read(int(fd), make([]byte, 1)); return true })
+	assert.Equal(t, syscall.ECONNRESET, errno)
+}
