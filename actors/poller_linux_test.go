@@ -34,6 +34,15 @@ func TestPollerWakesCancelsAndCloses(t *testing.T) {
 		}
 	}
 
+	// Another socket stays parked throughout, so that the instance stays open.
+	other, err := net.Dial("tcp", ln.Addr().String())
+	require.NoError(t, err)
+	defer other.Close()
+	otherRaw, err := other.(*net.TCPConn).SyscallConn()
+	require.NoError(t, err)
+	var otherPk parked
+	require.True(t, p.park(otherRaw, &otherPk, wake(0)))
+
 	var pk parked
 	require.True(t, p.park(raw, &pk, wake(1)))
 	quiet() // nothing to read yet
@@ -51,6 +60,7 @@ func TestPollerWakesCancelsAndCloses(t *testing.T) {
 	_, _ = c.Read(make([]byte, 1))
 	require.True(t, p.park(raw, &pk, wake(4)))
 	assert.True(t, p.cancel(&pk))
+	assert.True(t, p.cancel(&otherPk))
 	assert.False(t, p.cancel(&pk), "a second cancel has nothing to take back")
 	_, _ = peer.Write([]byte("y"))
 	quiet()

@@ -43,7 +43,7 @@ func TestIdleSocketsHoldNoGoroutine(t *testing.T) {
 	for _, c := range conns { // every parked reader starts again
 		echoOnce(t, c)
 	}
-	// A socket paused and resumed gets a new reader: it parks as well.
+	// Sockets paused and resumed park again as well.
 	for _, c := range conns[:50] {
 		_, err := c.Write([]byte("pause"))
 		require.NoError(t, err)
