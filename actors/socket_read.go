@@ -75,10 +75,10 @@ func (s *socket) startReader() {
 	}
 }
 
-// readerLinger is how long a reader waits for data on its own goroutine after it started;
-// then, if it is idle, it parks its descriptor with idleReaders and exits (see poller).
-// A busy socket goes through the poller once per linger, an idle one holds no goroutine.
-const readerLinger = 25 * time.Millisecond
+// readerLinger is how long a reader waits for data on its own goroutine: a reader that read
+// nothing for that long parks its descriptor with idleReaders and exits (see poller), so an
+// idle socket holds no goroutine. A busy one only moves its read deadline once per linger.
+const readerLinger = 10 * time.Millisecond
 
 // unpark takes the reader back from the poller when the socket closes (after its
 // descriptor is closed, so that it cannot park again): a parked reader has no goroutine to
@@ -99,9 +99,16 @@ func readLoop(sys *actor.ActorSystem, self *actor.PID, d *readerDispatcher, rd *
 	if canPark {
 		_ = rd.conn.SetReadDeadline(time.Now().Add(readerLinger))
 	}
+	mark := rd.reads
 	for {
 		data, buf, stopped, err := rd.read()
-		if errors.Is(err, os.ErrDeadlineExceeded) { // idle for the linger: park, and exit
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			if rd.reads != mark { // it read meanwhile: wait on
+				mark = rd.reads
+				_ = rd.conn.SetReadDeadline(time.Now().Add(readerLinger))
+				continue
+			}
+			// Idle for the linger: park, and exit.
 			_ = rd.conn.SetReadDeadline(time.Time{})
 			if idleReaders.park(rd.raw, rd.pk, rd.loop) {
 				return
@@ -142,6 +149,7 @@ type reader struct {
 	conn    *net.TCPConn
 	pk      *parked // the socket's registration with idleReaders, see readerLinger
 	loop    func()  // readLoop with this reader: what the poller starts again
+	reads   uint64  // reads that got data or an end
 	size    int
 	n       int
 	err     error
@@ -179,6 +187,7 @@ func (r *reader) readFD(fd uintptr) bool {
 		return false
 	}
 	r.buf = b
+	r.reads++
 	return true
 }
 
