@@ -33,7 +33,7 @@ type Nudge struct {
 // goroutines it starts (dialer, reader, flusher) talk to it only through its mailbox.
 type socket struct {
 	cfg      SocketConfig
-	dispatch *readerDispatcher
+	mb       *mailbox
 	self     *actor.PID
 	sys      *actor.ActorSystem
 	owner    *actor.PID
@@ -64,8 +64,8 @@ type socket struct {
 	settled                 int64 // bytes written or dropped, for a gauge attached late
 }
 
-func newSocket(cfg SocketConfig, conn *net.TCPConn, held bool, d *readerDispatcher) *socket {
-	return &socket{cfg: cfg, owner: cfg.Owner, handler: cfg.Handler, conn: conn, held: held, dispatch: d}
+func newSocket(cfg SocketConfig, conn *net.TCPConn, held bool, mb *mailbox) *socket {
+	return &socket{cfg: cfg, owner: cfg.Owner, handler: cfg.Handler, conn: conn, held: held, mb: mb}
 }
 
 // Receive handles one message. A panic anywhere in it, the owner's Handler included, closes

@@ -67,7 +67,7 @@ func (s *socket) startReader() {
 	s.goroutines++
 	rd := newReader(s.raw, r.stop, s.cfg.ReadBufferSize)
 	rd.gate, rd.lend, rd.conn, rd.pk = s.cfg.Gate, s.cfg.LendReads, s.conn, &r.pk
-	rd.loop = func() { readLoop(s.sys, s.self, s.dispatch, rd, r.credit, r.quit) }
+	rd.loop = func() { readLoop(s.sys, s.self, s.mb, rd, r.credit, r.quit) }
 	// Parked from the start: a socket whose peer sends nothing holds no goroutine. The poller
 	// starts the reader at once if there is data already.
 	if !idleReaders.park(s.raw, rd.pk, rd.loop) {
@@ -94,7 +94,7 @@ func (s *socket) unpark() {
 // actor; its last message has last set. It holds no buffer while it waits for data, and it
 // reads the next chunk only once the actor has taken the previous one (credit), so that it is
 // never more than one read ahead of the actor: a paused socket holds one buffer at most.
-func readLoop(sys *actor.ActorSystem, self *actor.PID, d *readerDispatcher, rd *reader,
+func readLoop(sys *actor.ActorSystem, self *actor.PID, mb *mailbox, rd *reader,
 	credit, quit <-chan struct{}) {
 	if canPark {
 		_ = rd.conn.SetReadDeadline(time.Now().Add(readerLinger))
@@ -125,7 +125,7 @@ func readLoop(sys *actor.ActorSystem, self *actor.PID, d *readerDispatcher, rd *
 			}
 		}
 		last := stopped || err != nil
-		d.post(sys, self, &readDone{data: data, buf: buf, err: err, last: last})
+		mb.postInline(&readDone{data: data, buf: buf, err: err, last: last})
 		if last {
 			return
 		}

@@ -38,7 +38,7 @@ func SpawnServer(tree *supervisor.Tree, cfg ServerConfig) (*actor.PID, error) {
 }
 
 func socketProps(cfg SocketConfig, conn *net.TCPConn, held bool) *actor.Props {
-	d := &readerDispatcher{}
-	return actor.PropsFromProducer(func() actor.Actor { return newSocket(cfg, conn, held, d) },
-		actor.WithDispatcher(d))
+	mb := newMailbox()
+	return actor.PropsFromProducer(func() actor.Actor { return newSocket(cfg, conn, held, mb) },
+		actor.WithMailbox(func() actor.Mailbox { return mb }))
 }
