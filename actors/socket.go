@@ -32,13 +32,13 @@ type Nudge struct {
 // socket is the actor behind one TCP connection. All its fields are owned by the actor: the
 // goroutines it starts (dialer, reader, flusher) talk to it only through its mailbox.
 type socket struct {
-	cfg      SocketConfig
-	mb       *mailbox
-	self     *actor.PID
-	sys      *actor.ActorSystem
-	owner    *actor.PID
-	handler  Handler
-	state    State
+	cfg     SocketConfig
+	mb      *mailbox
+	self    *actor.PID
+	sys     *actor.ActorSystem
+	owner   *actor.PID
+	handler Handler
+	state   State
 
 	conn          *net.TCPConn
 	raw           syscall.RawConn
