@@ -47,31 +47,40 @@ func (o *serverOwner) Receive(ctx actor.Context) {
 	}
 }
 
-// echo writes back what its socket reads. Each Write carries a token; the socket's
-// WrittenEvent counts it out. Above the high-water mark the echo pauses its socket, and
-// resumes it once the writes have drained: the peer is held back by TCP itself. The socket
-// lends its read buffer (LendReads): the echo gives it back right after its Write, which the
-// socket handles first, so a read allocates nothing.
+// echo writes back what its socket reads. Writes complete in order, so a token on one Write
+// tells that every byte before it is written too: the echo asks for a WrittenEvent only every
+// 64 KiB, and on every Write while it is over the high-water mark, where it pauses its socket
+// until the writes have drained (the peer is held back by TCP itself). The socket lends its
+// read buffer (LendReads): the echo gives it back right after its Write, which the socket
+// handles first, so a read allocates nothing.
 type echo struct {
-	queued int
-	paused bool
+	sent, done int // bytes given to Write, and known to be written
+	tokened    int // sent, as of the last Write with a token
+	paused     bool
 }
 
-const highWater = 256 << 10
+const (
+	highWater  = 256 << 10
+	tokenEvery = 64 << 10
+)
 
 func (e *echo) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *messages.DataEvent:
-		e.queued += len(m.Data)
-		ctx.Send(m.Socket, &messages.Write{Data: m.Data, Token: len(m.Data)})
-		if e.queued > highWater && !e.paused {
+		e.sent += len(m.Data)
+		var token any
+		if e.sent-e.tokened >= tokenEvery || e.sent-e.done > highWater {
+			token, e.tokened = e.sent, e.sent
+		}
+		ctx.Send(m.Socket, &messages.Write{Data: m.Data, Token: token})
+		if e.sent-e.done > highWater && !e.paused {
 			e.paused = true
 			ctx.Send(m.Socket, &messages.Pause{})
 		}
 		ctx.Send(m.Socket, &messages.ReturnBuffer{})
 	case *messages.WrittenEvent:
-		e.queued -= m.Token.(int)
-		if e.paused && e.queued < highWater/2 {
+		e.done = m.Token.(int)
+		if e.paused && e.sent-e.done < highWater/2 {
 			e.paused = false
 			ctx.Send(m.Socket, &messages.Resume{})
 		}
@@ -133,35 +142,12 @@ func run(addr string, demo bool) error {
 	if err != nil {
 		return err
 	}
-	sys := supervisor.NewSystem(nil)
-	defer sys.Shutdown()
-	tree := supervisor.NewTree(sys, nil)
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = tree.Stop(ctx)
-	}()
-
-	listening, failed := make(chan messages.Addr, 1), make(chan error, 1)
-	owner := sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor {
-		return &serverOwner{listening: listening, failed: failed}
-	}))
-	defer sys.Root.Stop(owner)
-	// HoldAccepted: a socket sends nothing and reads nothing until its Register, so none of
-	// its events reaches the server's owner first.
-	srv, err := actors.SpawnServer(tree, actors.ServerConfig{Owner: owner, HoldAccepted: true,
-		Socket: actors.SocketConfig{LendReads: true}})
+	e, err := start(host, port)
 	if err != nil {
 		return err
 	}
-	sys.Root.Send(srv, &messages.Listen{Port: port, Host: host})
-	var bound messages.Addr
-	select {
-	case bound = <-listening:
-	case err := <-failed:
-		return err
-	}
-	fmt.Printf("actor echo server listening on %s\n", bound)
+	defer e.stop()
+	fmt.Printf("actor echo server listening on %s\n", e.addr)
 	if !demo {
 		stop, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
 		defer cancel()
@@ -169,8 +155,8 @@ func run(addr string, demo bool) error {
 		return nil
 	}
 	done := make(chan error, 1)
-	sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor {
-		return &client{tree: tree, port: bound.Port, msg: []byte("hello, actors"), done: done}
+	e.sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor {
+		return &client{tree: e.tree, port: e.addr.Port, msg: []byte("hello, actors"), done: done}
 	}))
 	select {
 	case err := <-done:
@@ -180,5 +166,46 @@ func run(addr string, demo bool) error {
 		return err
 	case <-time.After(30 * time.Second):
 		return fmt.Errorf("demo: no answer")
+	}
+}
+
+// echoServer is a running actor echo server.
+type echoServer struct {
+	sys  *actor.ActorSystem
+	tree *supervisor.Tree
+	addr messages.Addr
+	stop func()
+}
+
+// start builds the actor system, the tree, the server's owner and the server, and listens.
+func start(host string, port int) (*echoServer, error) {
+	sys := supervisor.NewSystem(nil)
+	tree := supervisor.NewTree(sys, nil)
+	listening, failed := make(chan messages.Addr, 1), make(chan error, 1)
+	owner := sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor {
+		return &serverOwner{listening: listening, failed: failed}
+	}))
+	stop := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = tree.Stop(ctx)
+		sys.Root.Stop(owner)
+		sys.Shutdown()
+	}
+	// HoldAccepted: a socket sends nothing and reads nothing until its Register, so none of
+	// its events reaches the server's owner first.
+	srv, err := actors.SpawnServer(tree, actors.ServerConfig{Owner: owner, HoldAccepted: true,
+		Socket: actors.SocketConfig{LendReads: true}})
+	if err != nil {
+		stop()
+		return nil, err
+	}
+	sys.Root.Send(srv, &messages.Listen{Port: port, Host: host})
+	select {
+	case bound := <-listening:
+		return &echoServer{sys: sys, tree: tree, addr: bound, stop: stop}, nil
+	case err := <-failed:
+		stop()
+		return nil, err
 	}
 }
