@@ -323,7 +323,10 @@ func (s *socket) info() *messages.SocketInfo {
 	if s.state == StateOpen {
 		_ = s.raw.Control(func(fd uintptr) {
 			ka, _ := syscall.GetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_KEEPALIVE)
-			idle, _ := syscall.GetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_KEEPIDLE)
+			idle := 0
+			if tcpKeepIdle >= 0 {
+				idle, _ = syscall.GetsockoptInt(int(fd), syscall.IPPROTO_TCP, tcpKeepIdle)
+			}
 			nd, _ := syscall.GetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_NODELAY)
 			info.KeepAlive, info.KeepAliveIdle, info.NoDelay = ka != 0, time.Duration(idle)*time.Second, nd != 0
 		})
