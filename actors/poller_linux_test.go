@@ -11,17 +11,7 @@ import (
 )
 
 func TestPollerWakesCancelsAndCloses(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	peer, err := net.Dial("tcp", ln.Addr().String())
-	require.NoError(t, err)
-	defer peer.Close()
-	c, err := ln.Accept()
-	require.NoError(t, err)
-	defer c.Close()
-	raw, err := c.(*net.TCPConn).SyscallConn()
-	require.NoError(t, err)
+	peer, c, raw := tcpPair(t)
 
 	var p poller
 	woke := make(chan int, 1)
@@ -35,11 +25,7 @@ func TestPollerWakesCancelsAndCloses(t *testing.T) {
 	}
 
 	// Another socket stays parked throughout, so that the instance stays open.
-	other, err := net.Dial("tcp", ln.Addr().String())
-	require.NoError(t, err)
-	defer other.Close()
-	otherRaw, err := other.(*net.TCPConn).SyscallConn()
-	require.NoError(t, err)
+	_, _, otherRaw := tcpPair(t)
 	var otherPk parked
 	require.True(t, p.park(otherRaw, &otherPk, wake(0)))
 
@@ -77,22 +63,13 @@ func TestPollerWakesCancelsAndCloses(t *testing.T) {
 }
 
 func TestPollerReportsHangUp(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	peer, err := net.Dial("tcp", ln.Addr().String())
-	require.NoError(t, err)
-	c, err := ln.Accept()
-	require.NoError(t, err)
-	defer c.Close()
-	raw, err := c.(*net.TCPConn).SyscallConn()
-	require.NoError(t, err)
+	peer, _, raw := tcpPair(t)
 
 	var p poller
 	woke := make(chan struct{})
 	var pk parked
 	require.True(t, p.park(raw, &pk, func() { close(woke) }))
-	require.NoError(t, peer.(*net.TCPConn).SetLinger(0))
+	require.NoError(t, peer.SetLinger(0))
 	require.NoError(t, peer.Close()) // a reset: the reader must wake to see it
 	select {
 	case <-woke:
@@ -102,4 +79,22 @@ func TestPollerReportsHangUp(t *testing.T) {
 	var errno error
 	_ = raw.Read(func(fd uintptr) bool { _, errno = syscall.Read(int(fd), make([]byte, 1)); return true })
 	assert.Equal(t, syscall.ECONNRESET, errno)
+}
+
+// tcpPair returns a connected pair on loopback and the accepted side's descriptor; both ends
+// are closed when the test ends.
+func tcpPair(t *testing.T) (peer, accepted *net.TCPConn, raw syscall.RawConn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	d, err := net.Dial("tcp", ln.Addr().String())
+	require.NoError(t, err)
+	c, err := ln.Accept()
+	require.NoError(t, err)
+	peer, accepted = d.(*net.TCPConn), c.(*net.TCPConn)
+	t.Cleanup(func() { _ = peer.Close(); _ = accepted.Close() })
+	raw, err = accepted.SyscallConn()
+	require.NoError(t, err)
+	return peer, accepted, raw
 }
