@@ -24,14 +24,15 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:7000", "address to listen on")
 	demo := flag.Bool("demo", false, "run clients against the server, check what comes back, then exit")
 	clients := flag.Int("clients", 10, "clients in -demo mode")
+	reuse := flag.Bool("reuse", true, "ReuseReadBuffer: false gives each 'data' listener a new slice, as Node does")
 	flag.Parse()
-	if err := run(*addr, *demo, *clients); err != nil {
+	if err := run(*addr, *demo, *clients, *reuse); err != nil {
 		fmt.Fprintln(os.Stderr, "echo:", err)
 		os.Exit(1)
 	}
 }
 
-func run(addr string, demo bool, clients int) error {
+func run(addr string, demo bool, clients int, reuse bool) error {
 	host, portStr, err := net.SplitHostPort(addr)
 	if err != nil {
 		return err
@@ -51,7 +52,7 @@ func run(addr string, demo bool, clients int) error {
 	// it, not at every 64 KiB read as Node's 16 KiB default would. ReuseReadBuffer: the data
 	// listener only writes its slice back, so the socket may read into it again afterwards,
 	// and a read allocates nothing.
-	srv := rt.CreateServer(netapi.ServerOptions{HighWaterMark: 256 << 10, ReuseReadBuffer: true}, func(s *netapi.Socket) {
+	srv := rt.CreateServer(netapi.ServerOptions{HighWaterMark: 256 << 10, ReuseReadBuffer: reuse}, func(s *netapi.Socket) {
 		s.OnData(func(b []byte) {
 			if !s.Write(b, nil) {
 				s.Pause() // the peer reads slower than it writes: stop reading until drain

@@ -8,10 +8,12 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// TestDemo runs the example's -demo mode on a free port: it fails unless every echo or line
-// came back as sent.
+// TestDemo runs the example's -demo mode on a free port, with and without ReuseReadBuffer:
+// it fails unless every echo came back as sent.
 func TestDemo(t *testing.T) {
-	if err := run("127.0.0.1:0", true, 20); err != nil {
-		t.Fatal(err)
+	for _, reuse := range []bool{true, false} {
+		if err := run("127.0.0.1:0", true, 20, reuse); err != nil {
+			t.Fatalf("reuse=%v: %v", reuse, err)
+		}
 	}
 }

@@ -62,7 +62,8 @@ type Report struct {
 func main() {
 	duration := flag.Duration("duration", 3*time.Second, "how long each timed workload runs")
 	workloads := flag.String("workloads", "pp50,pp500,stream,idle,connrate", "workloads to run")
-	servers := flag.String("servers", "plain Go,actornet netapi,actornet actors,Node.js", "servers to measure")
+	servers := flag.String("servers", "plain Go,actornet netapi,actornet actors,Node.js",
+		"servers to measure; also \""+ownedData+"\" (examples/echo -reuse=false)")
 	idleConns := flag.Int("idle-conns", 10000, "connections held open for the memory workload")
 	rounds := flag.Int("rounds", 3, "rounds per workload; each server's median is reported")
 	out := flag.String("out", "bench-results", "directory for the JSON report and the SVG chart")

@@ -12,6 +12,9 @@ import (
 	"time"
 )
 
+// ownedData names the optional server: examples/echo without ReuseReadBuffer.
+const ownedData = "actornet netapi (owned data)"
+
 // server is one echo server under test, run as a process of its own.
 type server struct {
 	Name    string
@@ -24,10 +27,15 @@ type server struct {
 // out, with a note, when there is no node.
 func buildServers(ctx context.Context, dir string, want map[string]bool) ([]*server, []string, error) {
 	var notes []string
-	all := []struct{ name, pkg string }{
-		{"plain Go", "./tests/bench/goecho"},
-		{"actornet netapi", "./examples/echo"},
-		{"actornet actors", "./examples/actors"},
+	all := []struct {
+		name, pkg string
+		args      []string
+	}{
+		{"plain Go", "./tests/bench/goecho", nil},
+		{"actornet netapi", "./examples/echo", nil},
+		{"actornet actors", "./examples/actors", nil},
+		// Not run by default: the netapi echo with Node's data ownership (a new slice per read).
+		{ownedData, "./examples/echo", []string{"-reuse=false"}},
 	}
 	var out []*server
 	for _, s := range all {
@@ -40,7 +48,7 @@ func buildServers(ctx context.Context, dir string, want map[string]bool) ([]*ser
 		if err := build.Run(); err != nil {
 			return nil, nil, fmt.Errorf("building %s: %w", s.pkg, err)
 		}
-		out = append(out, &server{Name: s.name, command: []string{bin, "-addr", "127.0.0.1:0"}})
+		out = append(out, &server{Name: s.name, command: append([]string{bin, "-addr", "127.0.0.1:0"}, s.args...)})
 	}
 	if want["Node.js"] {
 		if node, err := exec.LookPath("node"); err == nil {
