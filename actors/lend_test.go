@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/actornet/actornet/actors"
+	"github.com/actornet/actornet/internal/testkit"
 	"github.com/actornet/actornet/messages"
 )
 
@@ -47,11 +48,7 @@ func TestLendReadsEchoOfQueuedWritesIsIntact(t *testing.T) {
 	peer := acceptOne(t, ln)
 	expect[*messages.ConnectEvent](p)
 
-	const total = 8 << 20
-	sent := make([]byte, total)
-	for i := range sent {
-		sent[i] = byte(i*7 + i/251)
-	}
+	sent := testkit.Pattern(8 << 20)
 	echoed := make(chan []byte, 1)
 	go func() { // the owner: echo, then give the buffer back
 		for {
@@ -77,7 +74,7 @@ func TestLendReadsEchoOfQueuedWritesIsIntact(t *testing.T) {
 		echoed <- b
 	}()
 	got := recvT(t, echoed, 30*time.Second)
-	require.Len(t, got, total)
+	require.Len(t, got, len(sent))
 	if !bytes.Equal(sent, got) {
 		t.Fatalf("echo corrupted: sha256 %x, want %x", sha256.Sum256(got), sha256.Sum256(sent))
 	}

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/actornet/actornet/internal/testkit"
 	"github.com/actornet/actornet/netapi"
 )
 
@@ -40,39 +40,15 @@ func TestReuseReadBufferEchoIsIntact(t *testing.T) {
 				})
 			peer := dialRaw(t, listen(t, srv))
 
-			const total = 8 << 20
-			sent := make([]byte, total)
-			for i := range sent {
-				sent[i] = byte(i*7 + i/251)
-			}
-			stalled := make(chan struct{}) // the echo held the peer back (or it sent everything)
-			go func() {
-				off, held := 0, false
-				for off < total {
-					if !held {
-						_ = peer.SetWriteDeadline(time.Now().Add(200 * time.Millisecond))
-					}
-					n, err := peer.Write(sent[off:])
-					off += n
-					if err != nil && !held {
-						held = true
-						close(stalled)
-						_ = peer.SetWriteDeadline(time.Time{})
-					}
-				}
-				if !held {
-					close(stalled)
-				}
-				_ = peer.CloseWrite()
-			}()
-			recv(t, stalled)
+			sent := testkit.Pattern(8 << 20)
+			recv(t, testkit.SendHeldBack(peer, sent)) // held back, or everything sent
 			echoed := make(chan []byte, 1)
 			go func() {
 				b, _ := io.ReadAll(peer)
 				echoed <- b
 			}()
 			got := recv(t, echoed)
-			require.Len(t, got, total)
+			require.Len(t, got, len(sent))
 			if !bytes.Equal(sent, got) {
 				t.Fatalf("echo corrupted: sha256 %x, want %x", sha256.Sum256(got), sha256.Sum256(sent))
 			}

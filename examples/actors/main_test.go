@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/actornet/actornet/internal/testkit"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -21,9 +23,10 @@ func TestDemo(t *testing.T) {
 	}
 }
 
-// TestEchoStreamsWithBackpressure sends 32 MiB (more than loopback's socket buffers hold) that the peer reads only once the echo has held
-// it back (it pauses its socket above the high-water mark, counting writes out with a token
-// every 64 KiB): what comes back must be exactly what was sent.
+// TestEchoStreamsWithBackpressure sends 32 MiB (more than loopback's socket buffers hold),
+// which the peer reads only once the echo has held it back (it pauses its socket above the
+// high-water mark, counting writes out with a token every 64 KiB): what comes back must be
+// exactly what was sent.
 func TestEchoStreamsWithBackpressure(t *testing.T) {
 	e, err := start("127.0.0.1", 0)
 	if err != nil {
@@ -35,32 +38,8 @@ func TestEchoStreamsWithBackpressure(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	const total = 32 << 20
-	sent := make([]byte, total)
-	for i := range sent {
-		sent[i] = byte(i*7 + i/251)
-	}
-	held := make(chan bool, 1)
-	go func() {
-		off, stalled := 0, false
-		for off < total {
-			if !stalled {
-				_ = c.SetWriteDeadline(time.Now().Add(300 * time.Millisecond))
-			}
-			n, err := c.Write(sent[off:])
-			off += n
-			if err != nil && !stalled {
-				stalled = true
-				held <- true
-				_ = c.SetWriteDeadline(time.Time{})
-			}
-		}
-		if !stalled {
-			held <- false
-		}
-		_ = c.(*net.TCPConn).CloseWrite()
-	}()
-	if !<-held {
+	sent := testkit.Pattern(32 << 20)
+	if !<-testkit.SendHeldBack(c.(*net.TCPConn), sent) {
 		t.Fatal("the peer was never held back: the echo did not pause")
 	}
 	_ = c.SetReadDeadline(time.Now().Add(30 * time.Second))
