@@ -21,6 +21,7 @@ type readSide struct {
 	reading bool          // a reader goroutine runs
 	stop    *atomic.Bool  // tells that reader to stop before its next read
 	credit  chan struct{} // one slot: lets the reader take its next read
+	waiting bool          // the reader's last read was handled, and it waits for credit
 	quit    chan struct{} // closed when the socket closes
 	pending [][]byte      // what arrived while paused: one read at most, see readOnce
 	lent    *[]byte       // with LendReads: the buffer the owner holds (or pending is in)
@@ -58,7 +59,7 @@ func (s *socket) startReader() {
 	if r.reading || r.paused || r.eof || s.held || s.state != StateOpen || r.lent != nil {
 		return
 	}
-	r.reading = true
+	r.reading, r.waiting = true, false
 	r.stop = new(atomic.Bool)
 	r.credit = make(chan struct{}, 1)
 	if r.quit == nil {
@@ -125,7 +126,9 @@ func readLoop(sys *actor.ActorSystem, self *actor.PID, mb *mailbox, rd *reader,
 			}
 		}
 		last := stopped || err != nil
-		mb.postInline(&readDone{data: data, buf: buf, err: err, last: last})
+		rd.done = readDone{data: data, buf: buf, err: err, last: last}
+		mb.postInline(&rd.done) // the actor reads it before it grants the next read
+
 		if last {
 			return
 		}
@@ -147,9 +150,10 @@ type reader struct {
 	gated   bool
 	lend    bool // hand the pooled buffer itself over: LendReads
 	conn    *net.TCPConn
-	pk      *parked // the socket's registration with idleReaders, see readerLinger
-	loop    func()  // readLoop with this reader: what the poller starts again
-	reads   uint64  // reads that got data or an end
+	pk      *parked  // the socket's registration with idleReaders, see readerLinger
+	loop    func()   // readLoop with this reader: what the poller starts again
+	reads   uint64   // reads that got data or an end
+	done    readDone // the message of each read, sent again for the next one
 	size    int
 	n       int
 	err     error
@@ -237,38 +241,43 @@ func putBuffer(b *[]byte) {
 	}
 }
 
+// readDone handles a read. m is the reader's own message, used again for its next read once
+// it has credit: it is read here before anything grants one.
 func (s *socket) readDone(ctx actor.Context, m *readDone) {
+	data, buf, err, last := m.data, m.buf, m.err, m.last
 	r := &s.rd
-	if m.last {
+	if last {
 		r.reading = false
 		s.goroutines--
+	} else {
+		r.waiting = true // until grant
 	}
 	if s.state != StateOpen {
 		s.maybeClosed(ctx)
 		return
 	}
-	if len(m.data) > 0 {
-		s.bytesRead += int64(len(m.data))
+	if len(data) > 0 {
+		s.bytesRead += int64(len(data))
 		s.timer.activity(s)
-		r.lent = m.buf // no more reads until it comes back (grant checks)
+		r.lent = buf // no more reads until it comes back (grant checks)
 		if r.paused {
-			r.pending = append(r.pending, m.data) // no credit: the reader waits
+			r.pending = append(r.pending, data) // no credit: the reader waits
 		} else {
-			s.emit(ctx, &messages.DataEvent{Socket: s.self, Data: m.data})
-			if !m.last && s.state == StateOpen {
+			s.emit(ctx, &messages.DataEvent{Socket: s.self, Data: data})
+			if !last && s.state == StateOpen {
 				r.grant()
 			}
 		}
 	}
 	switch {
-	case errors.Is(m.err, io.EOF):
+	case errors.Is(err, io.EOF):
 		r.eof = true
 		if !r.paused {
 			s.deliverEnd(ctx)
 		}
-	case m.err != nil:
-		s.fail(ctx, opError("read", s, m.err))
-	case m.last:
+	case err != nil:
+		s.fail(ctx, opError("read", s, err))
+	case last:
 		s.startReader() // a Resume came after the reader saw its stop flag
 	}
 }
@@ -344,11 +353,13 @@ func (s *socket) returnBuffer() {
 	}
 }
 
-// grant lets the reader take its next read, unless a lent buffer is still out.
+// grant lets the reader take its next read, unless a lent buffer is still out. Only a
+// reader whose read was handled gets credit: its message is then free to use again.
 func (r *readSide) grant() {
-	if r.lent != nil {
+	if r.lent != nil || !r.waiting {
 		return
 	}
+	r.waiting = false
 	select {
 	case r.credit <- struct{}{}:
 	default:
