@@ -70,8 +70,9 @@ func (p *poller) park(raw syscall.RawConn, pk *parked, wake func()) bool {
 	return true
 }
 
-// cancel takes a parked reader back: true means its wake will never run. The caller closes
-// the descriptor, which removes it from the epoll instance.
+// cancel takes a parked reader back: true means its wake will never run. The caller has
+// closed the descriptor first, so that the reader cannot park again, and the close has taken
+// it out of the epoll instance.
 func (p *poller) cancel(pk *parked) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
