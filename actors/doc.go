@@ -15,9 +15,14 @@
 //
 //   - Connect resolves a host name (LookupEvent), dials (ConnectEvent, or ErrorEvent and
 //     CloseEvent{HadError: true}); writes sent before are queued and go out once connected.
-//   - Every read becomes a DataEvent whose Data the owner owns. Pause stops reading from the
-//     kernel, so the peer is held back by TCP itself: a paused socket keeps at most one read
-//     buffer. The peer's FIN gives EndEvent after all data.
+//   - Every read becomes a DataEvent whose Data the owner owns, or, with
+//     SocketConfig.LendReads, borrows until it sends ReturnBuffer (a read then allocates
+//     nothing). Pause stops reading from the kernel, so the peer is held back by TCP itself:
+//     a paused socket keeps at most one read buffer. The peer's FIN gives EndEvent after all
+//     data.
+//   - A socket that has nothing to read holds no goroutine and no buffer: on Linux its reader
+//     parks the descriptor in a shared epoll instance after a short linger, and starts again
+//     when data comes.
 //   - Writes never block the actor: each is tried once without blocking, and what the kernel
 //     does not take goes to a flusher goroutine, one at a time, in order. DrainEvent follows
 //     when a queue that passed the high-water mark is empty again (or see [WriteGauge]).
