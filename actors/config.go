@@ -49,6 +49,9 @@ type SocketConfig struct {
 	Gauge *WriteGauge
 	// Gate, when set, lets the caller hold reading synchronously; see [ReadGate].
 	Gate *ReadGate
+	// Loop is where the socket's actor runs (see [Loop]); nil gives it a loop of its own.
+	// Sockets whose callbacks interact (a proxy's two sides) belong on one loop.
+	Loop *Loop
 	// Logger receives the socket's diagnostics; nil prints nothing.
 	Logger *slog.Logger
 }
@@ -84,6 +87,13 @@ type ServerConfig struct {
 	// MaxConnections closes connections accepted beyond this many open ones at once
 	// (Node's maxConnections). 0 means no limit.
 	MaxConnections int
+	// Loop is where the server's actor runs; nil gives it a loop of its own.
+	Loop *Loop
+	// SocketLoop, when set, chooses the loop of each accepted socket (a LoopGroup's Next
+	// spreads them over its loops); it is called inside the server actor, right before the
+	// socket's ConnectionEvent. When nil, accepted sockets go on Socket.Loop, or each on a
+	// loop of its own.
+	SocketLoop func() *Loop
 	// Restart is the listener's restart budget.
 	Restart supervisor.Budget
 	// Logger receives the server's diagnostics; nil prints nothing.

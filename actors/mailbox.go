@@ -1,41 +1,44 @@
 package actors
 
 import (
-	"runtime"
 	"sync"
 	"sync/atomic"
 
 	"github.com/asynkron/protoactor-go/actor"
 )
 
-// mailbox is a socket actor's protoactor mailbox. It keeps the default mailbox's contract:
-// system messages first, SuspendMailbox and ResumeMailbox, a yield every Throughput messages,
-// and a panic that escapes the actor escalated to its supervisor. What it does differently
-// is for the hot path of a socket:
+// mailbox is the protoactor mailbox of actornet's socket and server actors. It keeps the
+// default mailbox's contract: system messages first, SuspendMailbox and ResumeMailbox, and a
+// panic that escapes the actor escalated to its supervisor. What it does differently:
 //
-//   - The socket's reader posts each read with postInline, which runs the mailbox on the
-//     reader's own goroutine when nobody else runs it. A read then becomes a DataEvent, the
-//     owner's callback and its Write's write(2) on the goroutine that read it, as in a plain
-//     Go server's loop, instead of waking a second goroutine for every read.
-//   - Scheduling allocates nothing (the run function is bound once), and the queues are plain
-//     slices under one lock, which a socket that waits holds empty.
+//   - It runs on a [Loop]: the actors of one loop take turns, one at a time, so that callbacks
+//     run inside them never overlap.
+//   - The socket's reader posts each read with postInline, which runs an idle loop on the
+//     reader's own goroutine. A read then becomes a DataEvent, the owner's callback and its
+//     Write's write(2) on the goroutine that read it, as in a plain Go server's loop,
+//     instead of waking a second goroutine for every read.
+//   - Scheduling allocates nothing, and the queues are plain slices under one lock, which a
+//     socket that waits holds empty.
 //
-// Mailbox middlewares are not supported: socket Props have none.
+// Mailbox middlewares are not supported: actornet's Props have none.
 type mailbox struct {
-	mu        sync.Mutex
-	user, sys queue // guarded by mu
-	suspended bool  // guarded by mu
+	loop *Loop
 
-	running    atomic.Bool
+	mu        sync.Mutex
+	user, sys ring[any] // guarded by mu
+	suspended bool      // guarded by mu
+
+	scheduled  atomic.Bool // queued on the loop, or being handled there
 	invoker    actor.MessageInvoker
 	dispatcher actor.Dispatcher
-	process    func() // m.processMessages, bound once
 }
 
-func newMailbox() *mailbox {
-	m := &mailbox{}
-	m.process = m.processMessages
-	return m
+// newMailbox makes a mailbox on loop; nil gives it a loop of its own.
+func newMailbox(loop *Loop) *mailbox {
+	if loop == nil {
+		loop = NewLoop()
+	}
+	return &mailbox{loop: loop}
 }
 
 func (m *mailbox) PostUserMessage(msg any) {
@@ -43,14 +46,14 @@ func (m *mailbox) PostUserMessage(msg any) {
 	m.mu.Lock()
 	m.user.push(msg)
 	m.mu.Unlock()
-	m.schedule()
+	m.schedule(false)
 }
 
 func (m *mailbox) PostSystemMessage(msg any) {
 	m.mu.Lock()
 	m.sys.push(msg)
 	m.mu.Unlock()
-	m.schedule()
+	m.schedule(false)
 }
 
 // postBatch posts a batch's messages one by one before the batch itself, as protoactor's
@@ -66,13 +69,27 @@ func (m *mailbox) postBatch(msg any) {
 	}
 }
 
-// postInline posts msg and, when the mailbox is idle, runs it right here.
+// postInline posts msg and, when the loop is idle, runs it right here for a while.
 func (m *mailbox) postInline(msg any) {
 	m.mu.Lock()
 	m.user.push(msg)
 	m.mu.Unlock()
-	if m.running.CompareAndSwap(false, true) {
-		m.processMessages()
+	m.schedule(true)
+}
+
+// schedule queues the mailbox on its loop unless it is there already, and starts the loop if
+// it was idle: inline on this goroutine, or through the dispatcher.
+func (m *mailbox) schedule(inline bool) {
+	if !m.scheduled.CompareAndSwap(false, true) {
+		return
+	}
+	if !m.loop.enqueue(loopItem{mb: m}) {
+		return
+	}
+	if inline {
+		m.loop.run(inlineBudget)
+	} else {
+		m.dispatcher.Schedule(m.loop.runAll)
 	}
 }
 
@@ -88,43 +105,30 @@ func (m *mailbox) UserMessageCount() int {
 	return m.user.len()
 }
 
-func (m *mailbox) schedule() {
-	if m.running.CompareAndSwap(false, true) {
-		m.dispatcher.Schedule(m.process)
+// turn is the mailbox's turn on its loop: up to loopThroughput messages. It queues the
+// mailbox on the loop again when messages are left.
+func (m *mailbox) turn() {
+	m.handle()
+	m.scheduled.Store(false)
+	m.mu.Lock()
+	more := m.sys.len() > 0 || !m.suspended && m.user.len() > 0
+	m.mu.Unlock()
+	if more && m.scheduled.CompareAndSwap(false, true) {
+		m.loop.enqueue(loopItem{mb: m}) // the loop is running: this goroutine runs it
 	}
 }
 
-// processMessages runs until both queues are empty (or the mailbox is suspended), then hands
-// the mailbox back, and runs again if a message came in between.
-func (m *mailbox) processMessages() {
-	for {
-		m.run()
-		m.running.Store(false)
-		m.mu.Lock()
-		more := m.sys.len() > 0 || !m.suspended && m.user.len() > 0
-		m.mu.Unlock()
-		if !more || !m.running.CompareAndSwap(false, true) {
-			return
-		}
-	}
-}
-
-func (m *mailbox) run() {
+func (m *mailbox) handle() {
 	var msg any
 	defer func() {
 		if r := recover(); r != nil {
 			m.invoker.EscalateFailure(r, msg)
 		}
 	}()
-	n, limit := 0, m.dispatcher.Throughput()
-	for {
-		if n >= limit {
-			n = 0
-			runtime.Gosched()
-		}
-		n++
+	for range loopThroughput {
 		m.mu.Lock()
-		if msg = m.sys.pop(); msg != nil {
+		var ok bool
+		if msg, ok = m.sys.pop(); ok {
 			switch msg.(type) {
 			case *actor.SuspendMailbox:
 				m.suspended = true
@@ -142,39 +146,11 @@ func (m *mailbox) run() {
 			m.mu.Unlock()
 			return
 		}
-		msg = m.user.pop()
+		msg, ok = m.user.pop()
 		m.mu.Unlock()
-		if msg == nil {
+		if !ok {
 			return
 		}
 		m.invoker.InvokeUserMessage(msg)
 	}
-}
-
-// queue is a FIFO of messages: a slice read from head. It keeps its array when it empties,
-// unless a burst made it large.
-type queue struct {
-	items []any
-	head  int
-}
-
-func (q *queue) push(msg any) { q.items = append(q.items, msg) }
-
-func (q *queue) len() int { return len(q.items) - q.head }
-
-func (q *queue) pop() any {
-	if q.head == len(q.items) {
-		return nil
-	}
-	msg := q.items[q.head]
-	q.items[q.head] = nil
-	q.head++
-	if q.head == len(q.items) {
-		q.head = 0
-		q.items = q.items[:0]
-		if cap(q.items) > 64 {
-			q.items = nil
-		}
-	}
-	return msg
 }

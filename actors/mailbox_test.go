@@ -32,7 +32,7 @@ func TestMailboxKeepsProtoactorContract(t *testing.T) {
 		case int, batch, *actor.Restarting:
 			got <- m
 		}
-	}, actor.WithMailbox(func() actor.Mailbox { return newMailbox() }))
+	}, actor.WithMailbox(func() actor.Mailbox { return newMailbox(nil) }))
 	// A parent, so that the failure is handled on another goroutine, after a while: only
 	// the suspension keeps the child from handling what is behind the panic meanwhile.
 	child := make(chan *actor.PID, 1)

@@ -178,6 +178,9 @@ func (s *server) accept(ctx actor.Context, conn *net.TCPConn) {
 	if cfg.Owner == nil && cfg.Handler == nil {
 		cfg.Owner = s.cfg.Owner
 	}
+	if s.cfg.SocketLoop != nil {
+		cfg.Loop = s.cfg.SocketLoop()
+	}
 	pid := ctx.Spawn(socketProps(cfg, conn, true))
 	s.conns[pid.Id] = pid
 	ev := &messages.ConnectionEvent{Server: s.self, Socket: pid,

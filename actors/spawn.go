@@ -33,12 +33,13 @@ func SpawnServer(tree *supervisor.Tree, cfg ServerConfig) (*actor.PID, error) {
 		cfg.Logger = sc.Logger
 	}
 	props := actor.PropsFromProducer(func() actor.Actor { return &server{cfg: cfg} },
-		actor.WithSupervisor(supervisor.ServerStrategy(cfg.Restart, cfg.Logger)))
+		actor.WithSupervisor(supervisor.ServerStrategy(cfg.Restart, cfg.Logger)),
+		actor.WithMailbox(func() actor.Mailbox { return newMailbox(cfg.Loop) }))
 	return tree.SpawnServer(props)
 }
 
 func socketProps(cfg SocketConfig, conn *net.TCPConn, held bool) *actor.Props {
-	mb := newMailbox()
+	mb := newMailbox(cfg.Loop)
 	return actor.PropsFromProducer(func() actor.Actor { return newSocket(cfg, conn, held, mb) },
 		actor.WithMailbox(func() actor.Mailbox { return mb }))
 }

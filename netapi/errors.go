@@ -21,6 +21,9 @@ var (
 	ErrListenerFailed         = actors.ErrListenerFailed         // ERR_ACTORNET_LISTENER_FAILED
 	// ErrRuntimeClosed: the Runtime was shut down, so nothing new can be made with it.
 	ErrRuntimeClosed = errors.New("netapi: runtime is shut down")
+	// ErrInCallback: Wait or Shutdown was called from a callback of the runtime, where it
+	// would wait for itself.
+	ErrInCallback = errors.New("netapi: Wait or Shutdown called from a callback")
 )
 
 var sentinelCodes = []struct {
@@ -34,6 +37,7 @@ var sentinelCodes = []struct {
 	{ErrSocketClosed, "ERR_STREAM_DESTROYED"},
 	{ErrListenerFailed, "ERR_ACTORNET_LISTENER_FAILED"},
 	{ErrRuntimeClosed, "ERR_ACTORNET_RUNTIME_CLOSED"},
+	{ErrInCallback, "ERR_ACTORNET_IN_CALLBACK"},
 	{actors.ErrOwnerStopped, "ERR_ACTORNET_OWNER_STOPPED"},
 }
 

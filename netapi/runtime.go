@@ -8,6 +8,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/actornet/actornet/actors"
 	"github.com/actornet/actornet/supervisor"
 )
 
@@ -18,16 +19,17 @@ type Runtime struct {
 	ownSys bool
 	tree   *supervisor.Tree
 	logger *slog.Logger
-	loop   *eventLoop // nil unless WithEventLoop
+	loops  *actors.LoopGroup // where every callback runs
 
-	mu      sync.Mutex
-	refs    int           // open, ref'd servers and sockets
-	idle    chan struct{} // closed while refs == 0
-	sockets map[*Socket]struct{}
-	servers map[*Server]struct{}
-	timers  map[*Timer]struct{}
-	closed  bool
-	async   sync.WaitGroup // callbacks run on their own goroutine (see deliverAsync)
+	mu        sync.Mutex
+	refs      int           // open, ref'd servers and sockets, and pending callbacks
+	idle      chan struct{} // closed while refs == 0
+	tasks     int           // callbacks posted and not run yet (see post)
+	tasksIdle chan struct{} // closed while tasks == 0
+	sockets   map[*Socket]struct{}
+	servers   map[*Server]struct{}
+	timers    map[*Timer]struct{}
+	closed    bool
 }
 
 // stopTimeout bounds how long Shutdown waits for the actor tree to stop.
@@ -37,9 +39,9 @@ const stopTimeout = 5 * time.Second
 type Option func(*options)
 
 type options struct {
-	sys       *actor.ActorSystem
-	logger    *slog.Logger
-	eventLoop bool
+	sys    *actor.ActorSystem
+	logger *slog.Logger
+	loops  int
 }
 
 // WithActorSystem makes the runtime share sys instead of making its own; Shutdown then leaves
@@ -53,12 +55,18 @@ func WithLogger(l *slog.Logger) Option {
 	return func(o *options) { o.logger = l }
 }
 
-// WithEventLoop runs every callback of the runtime on one goroutine, one at a time, in the
-// order the events happened on each socket and server (Node's model): state shared by
-// callbacks then needs no lock. Without it, callbacks of one socket or server never overlap,
-// but those of different ones may run in parallel.
-func WithEventLoop() Option {
-	return func(o *options) { o.eventLoop = true }
+// WithEventLoop runs every callback of the runtime on one loop, one at a time, in the order
+// the events happened on each socket and server (Node's model): state shared by callbacks
+// then needs no lock. It is WithEventLoops(1).
+func WithEventLoop() Option { return WithEventLoops(1) }
+
+// WithEventLoops runs the runtime's servers and sockets on n loops (Netty's event loop
+// group; n < 1 means runtime.GOMAXPROCS(0), the default). Callbacks of the sockets and
+// servers on one loop never overlap; those on different loops may run in parallel. Each new
+// server and socket goes on the next loop in turn, except that one made from a callback goes
+// on that callback's loop: a proxy's two sides then take turns, as in Node.
+func WithEventLoops(n int) Option {
+	return func(o *options) { o.loops = n }
 }
 
 // New makes a Runtime. Call Shutdown when done with it.
@@ -77,13 +85,10 @@ func New(opts ...Option) *Runtime {
 		rt.sys, rt.ownSys = supervisor.NewSystem(rt.logger), true
 	}
 	rt.tree = supervisor.NewTree(rt.sys, rt.logger)
-	rt.idle = make(chan struct{})
+	rt.idle, rt.tasksIdle = make(chan struct{}), make(chan struct{})
 	close(rt.idle)
-	if o.eventLoop {
-		rt.loop = newEventLoop(func(v any) {
-			rt.logger.Warn("netapi: panic in a callback on the event loop", "panic", v)
-		})
-	}
+	close(rt.tasksIdle)
+	rt.loops = actors.NewLoopGroup(o.loops)
 	return rt
 }
 
@@ -111,8 +116,12 @@ func (rt *Runtime) Tree() *supervisor.Tree { return rt.tree }
 
 // Wait blocks until no server or socket of rt is open (Node's loop running dry: a listening
 // server, or a socket between Connect and its close, counts unless Unref'd), or until ctx
-// ends; it then returns ctx.Err(). Do not call it from a callback of rt: it waits for them.
+// ends; it then returns ctx.Err(). Called from a callback of rt, it returns ErrInCallback at
+// once: it would wait for itself.
 func (rt *Runtime) Wait(ctx context.Context) error {
+	if rt.loops.Current() != nil {
+		return ErrInCallback
+	}
 	for {
 		rt.mu.Lock()
 		idle, refs := rt.idle, rt.refs
@@ -132,8 +141,12 @@ func (rt *Runtime) Wait(ctx context.Context) error {
 // and waits for them to close. When ctx ends
 // first, what is still open is destroyed and ctx.Err() is returned. Then it stops the actor
 // system if rt made it. Later calls return nil at once; calls on rt's servers and sockets
-// after it are harmless no-ops. Do not call it from a callback of rt: it waits for them.
+// after it are harmless no-ops. Called from a callback of rt, it returns ErrInCallback at
+// once: it would wait for itself.
 func (rt *Runtime) Shutdown(ctx context.Context) error {
+	if rt.loops.Current() != nil {
+		return ErrInCallback
+	}
 	rt.mu.Lock()
 	if rt.closed {
 		rt.mu.Unlock()
@@ -161,10 +174,7 @@ func (rt *Runtime) Shutdown(ctx context.Context) error {
 	stopCtx, cancel := context.WithTimeout(context.Background(), stopTimeout)
 	defer cancel()
 	_ = rt.tree.Stop(stopCtx)
-	if rt.loop != nil {
-		rt.loop.close()
-	}
-	rt.async.Wait()
+	_ = waitDone(stopCtx, rt.tasksDone())
 	if rt.ownSys {
 		rt.sys.Shutdown()
 	}
@@ -242,85 +252,57 @@ func track[T comparable](rt *Runtime, set map[T]struct{}, v T, on bool) bool {
 	return true
 }
 
-// callbacks serialises one object's callbacks outside the event loop: mu is held while any of
-// them runs, and those delivered asynchronously run in the order they were delivered.
-type callbacks struct {
-	mu      sync.Mutex
-	qmu     sync.Mutex // guards queue and running
-	queue   []func()
-	running bool
-}
-
-// sink is what handles an object's events: its process runs the callbacks, its failed gets a
-// panic caught on the event loop.
-type sink interface {
-	process(ev any)
-	failed(pe *supervisor.PanicError)
-}
-
-// deliver has sink process ev where callbacks run: on the event loop when there is one, else
-// right here, inside the object's actor (whose own recovery then catches a panic), holding
-// cb.mu so that it never overlaps the object's other callbacks.
-func (rt *Runtime) deliver(cb *callbacks, to sink, ev any) {
-	if rt.loop == nil {
-		cb.mu.Lock()
-		defer cb.mu.Unlock()
-		to.process(ev)
-		return
-	}
-	rt.loop.post(func() {
+// post runs fn on loop, where callbacks run, for a callback that has no event to ride on (a
+// write on a closed socket, a timer ...). Until fn has run it keeps Wait from returning, as a
+// pending callback keeps Node alive, and Shutdown waits for it. A panic in fn is logged.
+func (rt *Runtime) post(loop *actors.Loop, fn func()) {
+	rt.hold()
+	loop.Post(func() {
+		defer rt.release()
 		defer func() {
 			if r := recover(); r != nil {
-				to.failed(supervisor.NewPanicError(r))
+				rt.logger.Error("netapi: panic in a callback", "panic", r)
 			}
 		}()
-		to.process(ev)
+		fn()
 	})
 }
 
-// deliverAsync runs fn outside any actor, for callbacks that have no event to ride on (a
-// write on a closed socket, a kept error ...): on the loop, or else on a goroutine that runs
-// the object's such callbacks in order, holding cb.mu. Until fn has run it keeps Wait from
-// returning, as a pending callback keeps Node alive.
-func (rt *Runtime) deliverAsync(cb *callbacks, fn func()) {
-	rt.ref()
-	if rt.loop != nil && rt.loop.post(func() { defer rt.unref(); fn() }) {
-		return
+// hold counts a callback to come, for Wait and Shutdown; release counts it done.
+func (rt *Runtime) hold() {
+	rt.mu.Lock()
+	if rt.refs == 0 {
+		rt.idle = make(chan struct{})
 	}
-	cb.qmu.Lock()
-	cb.queue = append(cb.queue, fn)
-	start := !cb.running
-	cb.running = true
-	cb.qmu.Unlock()
-	if !start {
-		return
+	rt.refs++
+	if rt.tasks == 0 {
+		rt.tasksIdle = make(chan struct{})
 	}
-	rt.async.Add(1)
-	go func() {
-		defer rt.async.Done()
-		for {
-			cb.qmu.Lock()
-			if len(cb.queue) == 0 {
-				cb.running = false
-				cb.qmu.Unlock()
-				return
-			}
-			next := cb.queue[0]
-			cb.queue = cb.queue[1:]
-			cb.qmu.Unlock()
-			rt.runAsync(cb, next)
-		}
-	}()
+	rt.tasks++
+	rt.mu.Unlock()
 }
 
-func (rt *Runtime) runAsync(cb *callbacks, fn func()) {
-	defer rt.unref()
-	defer func() {
-		if r := recover(); r != nil {
-			rt.logger.Warn("netapi: panic in a callback", "panic", r)
-		}
-	}()
-	cb.mu.Lock()
-	defer cb.mu.Unlock()
-	fn()
+func (rt *Runtime) release() {
+	rt.mu.Lock()
+	rt.tasks--
+	if rt.tasks == 0 {
+		close(rt.tasksIdle)
+	}
+	rt.mu.Unlock()
+	rt.unref()
+}
+
+func (rt *Runtime) tasksDone() <-chan struct{} {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return rt.tasksIdle
+}
+
+// loopForNew is the loop of a new server, socket or timer: the loop of the callback that
+// makes it, or the next one in turn.
+func (rt *Runtime) loopForNew() *actors.Loop {
+	if l := rt.loops.Current(); l != nil {
+		return l
+	}
+	return rt.loops.Next()
 }

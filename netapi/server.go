@@ -9,7 +9,6 @@ import (
 
 	"github.com/actornet/actornet/actors"
 	"github.com/actornet/actornet/messages"
-	"github.com/actornet/actornet/supervisor"
 )
 
 // ServerOptions configures a server made by [Runtime.CreateServer]. The zero value is Node's
@@ -42,7 +41,9 @@ type Server struct {
 	rt   *Runtime
 	opts ServerOptions
 	pid  *actor.PID
-	cb   callbacks
+	loop *actors.Loop // where the server's actor, and so its callbacks, run
+
+	placing *actors.Loop // the loop of the socket being accepted; used inside the actor only
 
 	mu        sync.Mutex    // guards what follows; never held while a callback runs
 	closedSig chan struct{} // closed once the server is closed, for Runtime.Shutdown
@@ -70,7 +71,7 @@ type serverListeners struct {
 // CreateServer makes a server; onConnection, if not nil, is added as a 'connection' listener.
 // Call Listen to start it.
 func (rt *Runtime) CreateServer(opts ServerOptions, onConnection func(*Socket)) *Server {
-	s := &Server{rt: rt, opts: opts, closedSig: make(chan struct{})}
+	s := &Server{rt: rt, opts: opts, loop: rt.loopForNew(), closedSig: make(chan struct{})}
 	s.OnConnection(onConnection)
 	if !rt.trackServer(s, true) {
 		return s
@@ -80,7 +81,12 @@ func (rt *Runtime) CreateServer(opts ServerOptions, onConnection func(*Socket)) 
 		HoldAccepted:   true,
 		MaxConnections: max(opts.MaxConnections, 0),
 		Socket:         actors.SocketConfig{AllowHalfOpen: true, LendReads: opts.ReuseReadBuffer, Logger: rt.logger},
-		Logger:         rt.logger,
+		Loop:           s.loop,
+		SocketLoop: func() *actors.Loop {
+			s.placing = rt.loops.Next()
+			return s.placing
+		},
+		Logger: rt.logger,
 	})
 	if err != nil {
 		rt.trackServer(s, false)
@@ -123,7 +129,7 @@ func (s *Server) ListenPort(port int, host string, backlog int, onListening func
 func (s *Server) Close(onClose func(err error)) *Server {
 	if s.pid == nil { // the runtime was shut down before this server was made
 		if onClose != nil {
-			s.rt.deliverAsync(&s.cb, func() { onClose(ErrServerNotRunning) })
+			s.rt.post(s.loop, func() { onClose(ErrServerNotRunning) })
 		}
 		return s
 	}
@@ -250,31 +256,15 @@ func isClosed(ch chan struct{}) bool {
 	}
 }
 
-// handle is the server actor's Handler.
+// handle is the server actor's Handler: it runs inside the actor, on the server's loop.
 func (s *Server) handle(ev any) {
 	if ce, ok := ev.(*messages.ConnectionEvent); ok {
 		sock := newAccepted(s.rt, ce, SocketOptions{AllowHalfOpen: s.opts.AllowHalfOpen,
-			HighWaterMark: s.opts.HighWaterMark, ReuseReadBuffer: s.opts.ReuseReadBuffer})
-		s.rt.deliver(&s.cb, connectionSink{s, sock}, nil)
+			HighWaterMark: s.opts.HighWaterMark, ReuseReadBuffer: s.opts.ReuseReadBuffer}, s.placing)
+		s.connection(sock)
 		return
 	}
-	s.rt.deliver(&s.cb, s, ev)
-}
-
-// connectionSink runs a server's 'connection' listeners for one socket; a panic in them on
-// the event loop destroys that socket.
-type connectionSink struct {
-	s    *Server
-	sock *Socket
-}
-
-func (c connectionSink) process(any)                      { c.s.connection(c.sock) }
-func (c connectionSink) failed(pe *supervisor.PanicError) { c.sock.failed(pe) }
-
-// failed handles a panic in a server callback run on the event loop: reported as 'error'.
-func (s *Server) failed(pe *supervisor.PanicError) {
-	s.rt.logger.Warn("netapi: panic in a server callback", "panic", pe.Value)
-	s.rt.deliverAsync(&s.cb, func() { s.process(&messages.ServerErrorEvent{Server: s.pid, Err: pe}) })
+	s.process(ev)
 }
 
 // connection runs the 'connection' listeners, then lets the socket deliver its events. A
@@ -348,15 +338,14 @@ func (s *Server) GetConnections(cb func(err error, count int)) {
 		return
 	}
 	if s.pid == nil {
-		s.rt.deliverAsync(&s.cb, func() { cb(ErrServerNotRunning, 0) })
+		s.rt.post(s.loop, func() { cb(ErrServerNotRunning, 0) })
 		return
 	}
 	future := s.rt.sys.Root.RequestFuture(s.pid, &messages.Inspect{}, requestTimeout)
-	s.rt.ref() // the answer keeps Wait waiting, as Node's pending callback does
-	s.rt.async.Add(1)
+	// The answer is a pending callback: it keeps Wait waiting, as in Node.
+	s.rt.hold()
 	go func() {
-		defer s.rt.async.Done()
-		defer s.rt.unref()
+		defer s.rt.release()
 		count, err := 0, error(nil)
 		res, ferr := future.Result()
 		if info, ok := res.(*messages.ServerInfo); ok && ferr == nil {
@@ -364,7 +353,7 @@ func (s *Server) GetConnections(cb func(err error, count int)) {
 		} else {
 			err = ErrServerNotRunning
 		}
-		s.rt.deliverAsync(&s.cb, func() { cb(err, count) })
+		s.rt.post(s.loop, func() { cb(err, count) })
 	}()
 }
 

@@ -9,7 +9,6 @@ import (
 
 	"github.com/actornet/actornet/actors"
 	"github.com/actornet/actornet/messages"
-	"github.com/actornet/actornet/supervisor"
 )
 
 // Addr is a TCP endpoint: Address, Family ("IPv4" or "IPv6") and Port.
@@ -78,7 +77,7 @@ type Socket struct {
 	allowHalfOpen bool
 	reuse         bool // ReuseReadBuffer
 	hwm           int64
-	cb            callbacks // serialises this socket's callbacks outside the event loop
+	loop          *actors.Loop // where the socket's actor, and so its callbacks, run
 	bytesRead     atomic.Int64
 
 	mu            sync.Mutex // guards what follows; never held while a callback runs
@@ -113,18 +112,21 @@ type socketListeners struct {
 
 // NewSocket makes a socket that is not connected; call Connect.
 func (rt *Runtime) NewSocket(opts SocketOptions) *Socket {
+	return newSocket(rt, opts, rt.loopForNew())
+}
+
+func newSocket(rt *Runtime, opts SocketOptions, loop *actors.Loop) *Socket {
 	hwm := int64(opts.HighWaterMark)
 	if hwm <= 0 {
 		hwm = actors.DefaultHighWaterMark
 	}
-	s := &Socket{rt: rt, allowHalfOpen: opts.AllowHalfOpen, reuse: opts.ReuseReadBuffer, hwm: hwm, writeCbs: map[uint64]func(error){},
-		closedSig: make(chan struct{})}
-	return s
+	return &Socket{rt: rt, allowHalfOpen: opts.AllowHalfOpen, reuse: opts.ReuseReadBuffer, hwm: hwm,
+		loop: loop, writeCbs: map[uint64]func(error){}, closedSig: make(chan struct{})}
 }
 
-// newAccepted wraps a socket actor that a server accepted.
-func newAccepted(rt *Runtime, ev *messages.ConnectionEvent, opts SocketOptions) *Socket {
-	s := rt.NewSocket(opts)
+// newAccepted wraps a socket actor that a server accepted on loop.
+func newAccepted(rt *Runtime, ev *messages.ConnectionEvent, opts SocketOptions, loop *actors.Loop) *Socket {
+	s := newSocket(rt, opts, loop)
 	s.pid, s.gauge, s.gate, s.state = ev.Socket, new(actors.WriteGauge), actors.NewReadGate(), socketOpen
 	s.remote, s.local = ev.Remote, ev.Local
 	s.refLocked()
@@ -185,6 +187,7 @@ func (s *Socket) actorLocked() *actor.PID {
 		LendReads:     s.reuse,
 		Gauge:         s.gauge,
 		Gate:          s.gate,
+		Loop:          s.loop,
 		Logger:        s.rt.logger,
 	})
 	if err != nil {
@@ -222,7 +225,7 @@ func (s *Socket) Write(data []byte, onFlushed func(err error)) bool {
 	if s.state == socketClosed || s.pid == nil && s.rt.isClosed() { // the runtime lock only before first use
 		s.mu.Unlock()
 		if onFlushed != nil {
-			s.rt.deliverAsync(&s.cb, func() { onFlushed(ErrSocketClosed) })
+			s.rt.post(s.loop, func() { onFlushed(ErrSocketClosed) })
 		}
 		return false
 	}
@@ -438,9 +441,6 @@ func (s *Socket) closedCh() <-chan struct{} {
 	defer s.mu.Unlock()
 	return s.closedSig
 }
-
-// failed handles a panic in one of this socket's callbacks run on the event loop.
-func (s *Socket) failed(pe *supervisor.PanicError) { s.destroyWith(pe) }
 
 func (rt *Runtime) isClosed() bool {
 	rt.mu.Lock()

@@ -7,25 +7,10 @@ import (
 	"github.com/actornet/actornet/messages"
 )
 
-// handle is the socket actor's Handler: it runs inside the actor, in event order, and hands
-// each event to the place callbacks run.
+// handle is the socket actor's Handler: it runs inside the actor, on the socket's loop, in
+// event order, and runs the event's listeners, never holding mu while a listener runs. A
+// panic in a listener reaches the actor, which closes the socket with it.
 func (s *Socket) handle(ev any) {
-	if _, ok := ev.(*messages.DataEvent); ok && s.rt.loop != nil {
-		// The data waits for the loop: read nothing more until it has been handled.
-		s.gateOf().Hold()
-	}
-	s.rt.deliver(&s.cb, s, ev)
-}
-
-func (s *Socket) gateOf() *actors.ReadGate {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.gate
-}
-
-// process updates the socket for one event and runs its listeners, never holding mu while a
-// listener runs.
-func (s *Socket) process(ev any) {
 	switch e := ev.(type) {
 	case *messages.DataEvent:
 		s.onData(e)

@@ -39,7 +39,7 @@ func (s *Socket) OnClose(fn func(hadError bool)) {
 	s.mu.Unlock()
 	if closed != nil {
 		hadError := *closed
-		s.rt.deliverAsync(&s.cb, func() { fn(hadError) })
+		s.rt.post(s.loop, func() { fn(hadError) })
 	}
 }
 
@@ -80,7 +80,7 @@ func (s *Socket) OnError(fn func(err error)) {
 	s.pendingErr = nil
 	s.mu.Unlock()
 	if err != nil {
-		s.rt.deliverAsync(&s.cb, func() { fn(err) })
+		s.rt.post(s.loop, func() { fn(err) })
 	}
 }
 

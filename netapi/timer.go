@@ -9,7 +9,6 @@ import (
 type Timer struct {
 	rt    *Runtime
 	t     *time.Timer
-	cb    callbacks
 	unref sync.Once
 }
 
@@ -26,8 +25,9 @@ func (rt *Runtime) AfterFunc(d time.Duration, fn func()) *Timer {
 	rt.mu.Lock()
 	rt.timers[t] = struct{}{}
 	rt.mu.Unlock()
+	loop := rt.loopForNew()
 	t.t = time.AfterFunc(d, func() {
-		rt.deliverAsync(&t.cb, func() {
+		rt.post(loop, func() {
 			defer t.release()
 			fn()
 		})

@@ -17,11 +17,11 @@ import (
 // descriptor really has SO_KEEPALIVE set and that both sides close without error.
 func Test_net_keepalive(t *testing.T) {
 	rt := newRuntime(t)
-	keepAlive := make(chan bool, 1)
+	ready := make(chan struct{})
 	hadErrors := 0
+	var serverConnection, clientConnection *netapi.Socket
+	var echoServer *netapi.Server
 	script(rt, func() {
-		var serverConnection, clientConnection *netapi.Socket
-		var echoServer *netapi.Server
 		echoServer = rt.CreateServer(netapi.ServerOptions{}, func(connection *netapi.Socket) {
 			serverConnection = connection
 			connection.SetTimeout(0, nil)
@@ -32,12 +32,7 @@ func Test_net_keepalive(t *testing.T) {
 					hadErrors++
 				}
 			})
-			rt.AfterFunc(100*time.Millisecond, func() {
-				keepAlive <- serverSocketKeepAlive(rt) // asks the actors, not the loop: it may block here
-				serverConnection.End(nil, nil)
-				clientConnection.End(nil, nil)
-				echoServer.Close(nil)
-			})
+			rt.AfterFunc(100*time.Millisecond, func() { close(ready) })
 		})
 		listen(echoServer, 0, func(port int) {
 			clientConnection = rt.CreateConnectionPort(port, "", nil)
@@ -49,8 +44,14 @@ func Test_net_keepalive(t *testing.T) {
 			})
 		})
 	})
+	// The socket option is read from the actors, outside the loop: a callback that waited for
+	// them would hold up the loop they run on.
+	<-ready
+	assert.True(t, serverSocketKeepAlive(rt), "SO_KEEPALIVE is not set on the server's socket")
+	serverConnection.End(nil, nil)
+	clientConnection.End(nil, nil)
+	echoServer.Close(nil)
 	exit(t, rt)
-	assert.True(t, <-keepAlive, "SO_KEEPALIVE is not set on the server's socket")
 	assert.Zero(t, hadErrors)
 }
 
