@@ -38,6 +38,10 @@ type SocketConfig struct {
 	ReadBufferSize int
 	// Paused starts the socket without reading, as if Pause had been sent.
 	Paused bool
+	// AwaitConsumer starts the socket in Node's readableFlowing null: it reads one buffer at
+	// most and holds it, and the peer's end, until a messages.Flow (a consumer came) or a
+	// Resume. When false, data flows to the owner from the start.
+	AwaitConsumer bool
 	// LendReads makes each DataEvent's Data a loan of the socket's read buffer: it stays
 	// valid until the owner (or Handler) sends messages.ReturnBuffer, and the socket reads
 	// nothing more until then. A read then allocates nothing, which is what makes an echo or
@@ -47,8 +51,6 @@ type SocketConfig struct {
 	// Gauge, when set, is shared with the caller to compute Node's write() result; see
 	// [WriteGauge].
 	Gauge *WriteGauge
-	// Gate, when set, lets the caller hold reading synchronously; see [ReadGate].
-	Gate *ReadGate
 	// Loop is where the socket's actor runs (see [Loop]); nil gives it a loop of its own.
 	// Sockets whose callbacks interact (a proxy's two sides) belong on one loop.
 	Loop *Loop

@@ -20,13 +20,6 @@ import (
 type Attach struct {
 	Handler Handler
 	Gauge   *WriteGauge
-	Gate    *ReadGate
-}
-
-// Nudge is sent to a socket to have its Handler called with the same *Nudge, in order with
-// the socket's events. An adapter uses it to run work of its own on the socket's turn.
-type Nudge struct {
-	Value any
 }
 
 // socket is the actor behind one TCP connection. All its fields are owned by the actor: the
@@ -97,14 +90,12 @@ func (s *socket) Receive(ctx actor.Context) {
 		} else {
 			s.destroy(ctx)
 		}
-	case *Nudge:
-		if s.state < StateClosed {
-			s.emit(ctx, m)
-		}
 	case *messages.Pause:
 		s.pause()
 	case *messages.Resume:
 		s.resume(ctx)
+	case *messages.Flow:
+		s.flow(ctx)
 	case *messages.ReturnBuffer:
 		s.returnBuffer()
 	case *messages.SetTimeout:
@@ -143,8 +134,11 @@ func (s *socket) started(ctx actor.Context) {
 	if s.owner != nil {
 		ctx.Watch(s.owner)
 	}
-	if s.cfg.Paused {
-		s.rd.paused = true
+	switch {
+	case s.cfg.Paused:
+		s.rd.flow = flowOff
+	case s.cfg.AwaitConsumer:
+		s.rd.flow = flowNull
 	}
 	if s.conn != nil { // accepted
 		s.opened(ctx, s.conn)
@@ -170,9 +164,6 @@ func (s *socket) attach(ctx actor.Context, m *Attach) {
 	if m.Gauge != nil && s.cfg.Gauge == nil {
 		s.cfg.Gauge = m.Gauge
 		drain = m.Gauge.settle(int(s.settled))
-	}
-	if m.Gate != nil && s.cfg.Gate == nil && !s.rd.reading {
-		s.cfg.Gate = m.Gate
 	}
 	s.release(ctx)
 	if drain && !s.wr.ending && s.state == StateOpen {
@@ -301,7 +292,7 @@ func (s *socket) recovered(ctx actor.Context, pe *supervisor.PanicError) {
 
 // bothDone closes the socket once our FIN is out and the peer's end was delivered.
 func (s *socket) bothDone(ctx actor.Context) {
-	if s.wr.finished && s.rd.ended && s.state == StateOpen {
+	if s.wr.finished && s.rd.state == readEnded && s.state == StateOpen {
 		s.closeNow(ctx)
 	}
 }
@@ -310,11 +301,11 @@ func (s *socket) info() *messages.SocketInfo {
 	st := s.state.String()
 	if s.state == StateOpen {
 		switch {
-		case s.rd.paused:
+		case s.rd.flow == flowOff:
 			st = "paused"
-		case s.wr.ending && !s.rd.ended:
+		case s.wr.ending && s.rd.state != readEnded:
 			st = "half-closed"
-		case s.rd.ended && !s.wr.ending:
+		case s.rd.state == readEnded && !s.wr.ending:
 			st = "read-ended"
 		}
 	}

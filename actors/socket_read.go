@@ -15,9 +15,43 @@ import (
 	"github.com/actornet/actornet/messages"
 )
 
+// flowMode is Node's readableFlowing: whether data events flow to the owner.
+//
+//	null -> on   (Flow: a consumer came; Resume)
+//	null -> off  (Pause)
+//	on  <-> off  (Pause, Resume)
+//
+// While it is not on, the socket reads nothing more: what it read waits (one buffer at most,
+// the kernel holding the rest), and so does the peer's end.
+type flowMode int8
+
+const (
+	flowOn   flowMode = iota // data events flow (an owner actor's default)
+	flowNull                 // no consumer yet (SocketConfig.AwaitConsumer): hold everything
+	flowOff                  // paused
+)
+
+func (f flowMode) String() string { return [...]string{"on", "null", "off"}[f] }
+
+// readState is the read half of the connection:
+//
+//	open -> eof (the peer's FIN was read) -> ended (EndEvent was sent)
+//
+// A socket in eof holds its EndEvent until the data before it has flowed.
+type readState int8
+
+const (
+	readOpen readState = iota
+	readEOF
+	readEnded
+)
+
+func (r readState) String() string { return [...]string{"open", "eof", "ended"}[r] }
+
 // readSide is the socket's reading state, owned by the actor.
 type readSide struct {
-	paused  bool
+	flow    flowMode
+	state   readState
 	reading bool          // a reader goroutine runs
 	stop    *atomic.Bool  // tells that reader to stop before its next read
 	credit  chan struct{} // one slot: lets the reader take its next read
@@ -26,8 +60,6 @@ type readSide struct {
 	pending [][]byte      // what arrived while paused: one read at most, see readOnce
 	lent    *[]byte       // with LendReads: the buffer the owner holds (or pending is in)
 	pk      parked        // the descriptor's registration with idleReaders
-	eof     bool          // the peer's FIN was read
-	ended   bool          // EndEvent was sent
 }
 
 // readDone is sent by the reader for each read; last marks its final message. With
@@ -56,7 +88,9 @@ func (*EndBarrier) GetAutoResponse(actor.Context) any { return &autoEnd{} }
 // startReader starts the reader unless one runs or reading makes no sense now.
 func (s *socket) startReader() {
 	r := &s.rd
-	if r.reading || r.paused || r.eof || s.held || s.state != StateOpen || r.lent != nil {
+	// Awaiting a consumer, it reads one buffer and holds it; paused, it reads nothing.
+	if r.reading || r.flow == flowOff || r.state != readOpen || s.held || s.state != StateOpen ||
+		r.lent != nil || len(r.pending) > 0 {
 		return
 	}
 	r.reading, r.waiting = true, false
@@ -67,7 +101,7 @@ func (s *socket) startReader() {
 	}
 	s.goroutines++
 	rd := newReader(s.raw, r.stop, s.cfg.ReadBufferSize)
-	rd.gate, rd.lend, rd.conn, rd.pk = s.cfg.Gate, s.cfg.LendReads, s.conn, &r.pk
+	rd.lend, rd.conn, rd.pk = s.cfg.LendReads, s.conn, &r.pk
 	rd.loop = func() { readLoop(s.sys, s.self, s.mb, rd, r.credit, r.quit) }
 	// Parked from the start: a socket whose peer sends nothing holds no goroutine. The poller
 	// starts the reader at once if there is data already.
@@ -116,15 +150,6 @@ func readLoop(sys *actor.ActorSystem, self *actor.PID, mb *mailbox, rd *reader,
 			}
 			continue // the descriptor is closed or cannot be parked: wait here
 		}
-		if rd.gated { // held by the adapter: wait, holding no buffer, until it lets go
-			select {
-			case <-rd.gate.wake:
-				continue
-			case <-quit:
-				sys.Root.Send(self, &readDone{last: true})
-				return
-			}
-		}
 		last := stopped || err != nil
 		rd.done = readDone{data: data, buf: buf, err: err, last: last}
 		mb.postInline(&rd.done) // the actor reads it before it grants the next read
@@ -146,8 +171,6 @@ func readLoop(sys *actor.ActorSystem, self *actor.PID, mb *mailbox, rd *reader,
 type reader struct {
 	raw     syscall.RawConn
 	stop    *atomic.Bool
-	gate    *ReadGate
-	gated   bool
 	lend    bool // hand the pooled buffer itself over: LendReads
 	conn    *net.TCPConn
 	pk      *parked  // the socket's registration with idleReaders, see readerLinger
@@ -175,10 +198,6 @@ func (r *reader) readFD(fd uintptr) bool {
 		r.stopped = true
 		return true
 	}
-	if r.gate.Held() {
-		r.gated = true
-		return true
-	}
 	b := getBuffer(r.size)
 	for {
 		r.n, r.err = syscall.Read(int(fd), *b)
@@ -198,8 +217,8 @@ func (r *reader) readFD(fd uintptr) bool {
 // read waits for data and reads once. It returns stopped when a stop was requested first.
 // When lending, buf is the pooled buffer data is in, for the actor to take back.
 func (r *reader) read() (data []byte, buf *[]byte, stopped bool, err error) {
-	r.stopped, r.gated, r.buf, r.n, r.err = false, false, nil, 0, nil
-	if err := r.raw.Read(r.call); err != nil || r.stopped || r.gated {
+	r.stopped, r.buf, r.n, r.err = false, nil, 0, nil
+	if err := r.raw.Read(r.call); err != nil || r.stopped {
 		return nil, nil, r.stopped, err
 	}
 	switch {
@@ -260,7 +279,7 @@ func (s *socket) readDone(ctx actor.Context, m *readDone) {
 		s.bytesRead += int64(len(data))
 		s.timer.activity(s)
 		r.lent = buf // no more reads until it comes back (grant checks)
-		if r.paused {
+		if r.flow != flowOn {
 			r.pending = append(r.pending, data) // no credit: the reader waits
 		} else {
 			s.emit(ctx, &messages.DataEvent{Socket: s.self, Data: data})
@@ -271,8 +290,9 @@ func (s *socket) readDone(ctx actor.Context, m *readDone) {
 	}
 	switch {
 	case errors.Is(err, io.EOF):
-		r.eof = true
-		if !r.paused {
+		r.state = readEOF
+		// Node: an end with no data before it comes even before a consumer did.
+		if r.flow == flowOn || r.flow == flowNull && len(r.pending) == 0 {
 			s.deliverEnd(ctx)
 		}
 	case err != nil:
@@ -285,10 +305,10 @@ func (s *socket) readDone(ctx actor.Context, m *readDone) {
 // deliverEnd sends EndEvent, ends our side too unless half-open is allowed, and closes the
 // socket if our side had already finished.
 func (s *socket) deliverEnd(ctx actor.Context) {
-	if s.rd.ended || s.state != StateOpen {
+	if s.rd.state != readEOF || s.state != StateOpen {
 		return
 	}
-	s.rd.ended = true
+	s.rd.state = readEnded
 	s.emit(ctx, &messages.EndEvent{Socket: s.self})
 	if !s.cfg.AllowHalfOpen && !s.wr.ending {
 		if s.handler == nil && s.owner != nil && !s.held {
@@ -301,19 +321,29 @@ func (s *socket) deliverEnd(ctx actor.Context) {
 }
 
 func (s *socket) pause() {
-	s.rd.paused = true
+	s.rd.flow = flowOff
 	if s.rd.reading {
 		s.rd.stop.Store(true)
 	}
 }
 
+// flow starts the flow of data for a consumer that came (Node's on('data')), unless the
+// socket was paused.
+func (s *socket) flow(ctx actor.Context) {
+	if s.rd.flow == flowNull {
+		s.resume(ctx)
+	}
+}
+
+// resume makes data flow: what the socket holds is delivered, then the peer's end if it came,
+// and the reader reads again.
 func (s *socket) resume(ctx actor.Context) {
 	r := &s.rd
-	if !r.paused {
+	if r.flow == flowOn {
 		return
 	}
-	r.paused = false
-	if s.state != StateOpen {
+	r.flow = flowOn
+	if s.state != StateOpen || s.held {
 		return
 	}
 	held := r.pending
@@ -321,7 +351,10 @@ func (s *socket) resume(ctx actor.Context) {
 	for _, data := range held {
 		s.emit(ctx, &messages.DataEvent{Socket: s.self, Data: data})
 	}
-	if r.eof {
+	if s.state != StateOpen {
+		return
+	}
+	if r.state == readEOF {
 		s.deliverEnd(ctx)
 		return
 	}

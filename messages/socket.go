@@ -38,8 +38,14 @@ type Destroy struct {
 // already in flight is kept and delivered on [Resume].
 type Pause struct{}
 
-// Resume is sent to a paused socket to deliver what it holds and read again.
+// Resume is sent to a paused socket (or one that awaits a consumer) to deliver what it holds
+// and read again.
 type Resume struct{}
+
+// Flow is sent to a socket when a consumer of its data is ready (Node's on('data')): data
+// starts to flow unless the socket was paused. It matters for a socket spawned awaiting a
+// consumer (actors.SocketConfig.AwaitConsumer); otherwise data flows already.
+type Flow struct{}
 
 // ReturnBuffer is sent to a socket that lends its read buffers (actors.SocketConfig.LendReads)
 // once the last [DataEvent]'s Data is no longer used: the socket reads into that buffer

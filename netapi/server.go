@@ -80,8 +80,9 @@ func (rt *Runtime) CreateServer(opts ServerOptions, onConnection func(*Socket)) 
 		Handler:        s.handle,
 		HoldAccepted:   true,
 		MaxConnections: max(opts.MaxConnections, 0),
-		Socket:         actors.SocketConfig{AllowHalfOpen: true, LendReads: opts.ReuseReadBuffer, Logger: rt.logger},
-		Loop:           s.loop,
+		Socket: actors.SocketConfig{AllowHalfOpen: opts.AllowHalfOpen, AwaitConsumer: true,
+			LendReads: opts.ReuseReadBuffer, Logger: rt.logger},
+		Loop: s.loop,
 		SocketLoop: func() *actors.Loop {
 			s.placing = rt.loops.Next()
 			return s.placing
@@ -281,7 +282,7 @@ func (s *Server) connection(sock *Socket) {
 
 // attach hands an accepted socket's events to this Socket, once its server is done with it.
 func (s *Socket) attach() {
-	s.send(s.pid, &actors.Attach{Handler: s.handle, Gauge: s.gauge, Gate: s.gate})
+	s.send(s.pid, &actors.Attach{Handler: s.handle, Gauge: s.gauge})
 }
 
 func (s *Server) process(ev any) {

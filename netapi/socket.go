@@ -57,16 +57,6 @@ const (
 	socketClosed
 )
 
-// flowing is Node's readableFlowing: null until a data listener or Resume, then true, or
-// false after Pause.
-type flowing int8
-
-const (
-	flowNull flowing = iota
-	flowOn
-	flowOff
-)
-
 // Socket is a TCP connection with Node's net.Socket API. Its methods are safe for concurrent
 // use and never block on the network: each sends a message to the socket's actor. Its
 // callbacks run one at a time, in the order the events happened (see [Runtime]); calling any
@@ -84,14 +74,10 @@ type Socket struct {
 	pid           *actor.PID
 	closedSig     chan struct{} // closed once the current connection's close listeners ran
 	gauge         *actors.WriteGauge
-	gate          *actors.ReadGate // held while data waits for a consumer
 	state         socketState
 	refd          bool // counted by Runtime.Wait
 	unref         bool // Unref was called
-	ended         bool // End was called, or the socket ended by itself
-	flow          flowing
-	buffered      [][]byte // data that arrived before anyone consumed it
-	endPending    bool     // 'end' waits for buffered data
+	ended         bool // End was called
 	needDrain     bool
 	pendingErr    error
 	closed        *bool // hadError of the last close, for close listeners added after it
@@ -127,7 +113,7 @@ func newSocket(rt *Runtime, opts SocketOptions, loop *actors.Loop) *Socket {
 // newAccepted wraps a socket actor that a server accepted on loop.
 func newAccepted(rt *Runtime, ev *messages.ConnectionEvent, opts SocketOptions, loop *actors.Loop) *Socket {
 	s := newSocket(rt, opts, loop)
-	s.pid, s.gauge, s.gate, s.state = ev.Socket, new(actors.WriteGauge), actors.NewReadGate(), socketOpen
+	s.pid, s.gauge, s.state = ev.Socket, new(actors.WriteGauge), socketOpen
 	s.remote, s.local = ev.Remote, ev.Local
 	s.refLocked()
 	rt.trackSocket(s, true)
@@ -145,8 +131,7 @@ func (s *Socket) Connect(opts ConnectOptions, onConnect func()) *Socket {
 		return s
 	}
 	if s.state == socketClosed { // connect again: a new actor, fresh state
-		s.pid, s.ended, s.flow, s.buffered, s.endPending = nil, false, flowNull, nil, false
-		s.closed = nil
+		s.pid, s.ended, s.closed = nil, false, nil
 		s.needDrain, s.remote, s.local = false, Addr{}, Addr{}
 		s.bytesRead.Store(0)
 		s.closedSig = make(chan struct{})
@@ -161,7 +146,11 @@ func (s *Socket) Connect(opts ConnectOptions, onConnect func()) *Socket {
 		s.ls.connect.add(onConnect, true)
 	}
 	s.refLocked()
+	consumer := s.ls.data.len() > 0 // a data listener from before a reconnect
 	s.mu.Unlock()
+	if consumer {
+		s.send(pid, flow)
+	}
 	s.send(pid, &messages.Connect{Port: opts.Port, Host: opts.Host})
 	return s
 }
@@ -180,13 +169,13 @@ func (s *Socket) actorLocked() *actor.PID {
 	if !s.rt.trackSocket(s, true) {
 		return nil
 	}
-	s.gauge, s.gate = new(actors.WriteGauge), actors.NewReadGate()
+	s.gauge = new(actors.WriteGauge)
 	pid, err := actors.SpawnSocket(s.rt.tree, actors.SocketConfig{
 		Handler:       s.handle,
-		AllowHalfOpen: true, // the adapter ends by itself, after the 'end' listeners
+		AllowHalfOpen: s.allowHalfOpen,
+		AwaitConsumer: true,
 		LendReads:     s.reuse,
 		Gauge:         s.gauge,
-		Gate:          s.gate,
 		Loop:          s.loop,
 		Logger:        s.rt.logger,
 	})
@@ -308,24 +297,18 @@ func (s *Socket) destroyWith(err error) {
 
 // Pause stops 'data' events, and reading from the network, until Resume.
 func (s *Socket) Pause() *Socket {
-	s.mu.Lock()
-	s.flow = flowOff
-	pid := s.pid
-	s.mu.Unlock()
-	s.send(pid, &messages.Pause{})
+	s.send(s.current(), &messages.Pause{})
 	return s
 }
 
-// Resume delivers what arrived while paused and reads again.
+// Resume delivers what arrived while paused and reads again. Without a 'data' listener, what
+// arrives is dropped, as in Node.
 func (s *Socket) Resume() *Socket {
-	s.mu.Lock()
-	s.flow = flowOn
-	pid := s.pid
-	s.mu.Unlock()
-	s.send(pid, &messages.Resume{})
-	s.send(pid, &actors.Nudge{}) // deliver what the adapter holds, in order
+	s.send(s.current(), &messages.Resume{})
 	return s
 }
+
+var flow = &messages.Flow{}
 
 // SetTimeout arms the idle timer: after d without reads or writes, 'timeout' is emitted
 // (once per idle period; the socket stays open). onTimeout, if not nil, is added as a once

@@ -1,9 +1,6 @@
 package netapi
 
 import (
-	"github.com/asynkron/protoactor-go/actor"
-
-	"github.com/actornet/actornet/actors"
 	"github.com/actornet/actornet/messages"
 )
 
@@ -14,8 +11,6 @@ func (s *Socket) handle(ev any) {
 	switch e := ev.(type) {
 	case *messages.DataEvent:
 		s.onData(e)
-	case *actors.Nudge:
-		s.flush()
 	case *messages.ConnectEvent:
 		s.mu.Lock()
 		s.state, s.local, s.remote = socketOpen, e.Local, e.Remote
@@ -42,13 +37,9 @@ func (s *Socket) handle(ev any) {
 		s.onDrain()
 	case *messages.EndEvent:
 		s.mu.Lock()
-		if len(s.buffered) > 0 || s.flow == flowOff {
-			s.endPending = true // after the data, when someone consumes it
-			s.mu.Unlock()
-			return
-		}
+		fns := s.ls.end.take()
 		s.mu.Unlock()
-		s.emitEnd()
+		run(fns) // then the actor ends our side too, unless AllowHalfOpen
 	case *messages.FinishEvent:
 		s.mu.Lock()
 		fns := append(s.endCbs, s.ls.finish.take()...)
@@ -78,76 +69,17 @@ func (s *Socket) handle(ev any) {
 func (s *Socket) onData(e *messages.DataEvent) {
 	s.bytesRead.Add(int64(len(e.Data)))
 	s.mu.Lock()
-	if s.flow == flowOn || s.flow == flowNull && s.ls.data.len() > 0 {
-		s.flow = flowOn
-		fns := s.ls.data.take()
-		gate := s.gate
-		s.mu.Unlock()
-		for _, fn := range fns {
-			fn(e.Data)
-		}
-		s.returnBuffer(e.Socket, 1)
-		if gate.Held() { // with the event loop, handle held it until now
-			gate.Release()
-		}
-		return
-	}
-	// No one consumes data yet: keep it, and read nothing more until someone does. The gate
-	// takes effect before the socket's next read, so this is the only read buffer held.
-	s.buffered = append(s.buffered, e.Data)
-	s.gate.Hold()
-	s.mu.Unlock()
-}
-
-// flush delivers what the adapter holds once the socket flows, then a held 'end'.
-func (s *Socket) flush() {
-	s.mu.Lock()
-	if s.flow != flowOn {
-		s.mu.Unlock()
-		return
-	}
-	held := s.buffered
-	s.buffered = nil
 	fns := s.ls.data.take()
-	end := s.endPending
-	s.endPending = false
-	gate, pid := s.gate, s.pid
 	s.mu.Unlock()
-	for _, data := range held {
-		for _, fn := range fns {
-			fn(data)
-		}
+	for _, fn := range fns {
+		fn(e.Data)
 	}
-	s.returnBuffer(pid, len(held))
-	if gate != nil {
-		gate.Release()
-	}
-	if end {
-		s.emitEnd()
-	}
-}
-
-// returnBuffer gives a lent read buffer back once n slices of data were delivered (see
-// ReuseReadBuffer). It is sent after the listeners' Writes, so the socket handles them first.
-func (s *Socket) returnBuffer(pid *actor.PID, n int) {
-	if s.reuse && n > 0 {
-		s.send(pid, returnBuffer)
+	if s.reuse { // the listeners are done with the lent buffer: the socket may read into it
+		s.send(e.Socket, returnBuffer)
 	}
 }
 
 var returnBuffer = &messages.ReturnBuffer{}
-
-// emitEnd runs the 'end' listeners, then ends our side unless half-open is allowed, so that
-// what the listeners wrote goes out before the FIN.
-func (s *Socket) emitEnd() {
-	s.mu.Lock()
-	fns := s.ls.end.take()
-	s.mu.Unlock()
-	run(fns)
-	if !s.allowHalfOpen {
-		s.End(nil, nil)
-	}
-}
 
 func (s *Socket) onDrain() {
 	s.mu.Lock()

@@ -1,7 +1,5 @@
 package netapi
 
-import "github.com/actornet/actornet/actors"
-
 // The On methods add a listener for one event; several listeners of an event run in the order
 // they were added. A nil listener is ignored.
 
@@ -56,15 +54,10 @@ func (s *Socket) OnData(fn func(data []byte)) {
 	}
 	s.mu.Lock()
 	s.ls.data.add(fn, false)
-	nudge := false
-	if s.flow == flowNull {
-		s.flow = flowOn
-		nudge = len(s.buffered) > 0 || s.endPending
-	}
-	pid := s.pid
+	first := s.ls.data.len() == 1
 	s.mu.Unlock()
-	if nudge {
-		s.send(pid, &actors.Nudge{})
+	if first {
+		s.send(s.current(), flow)
 	}
 }
 
