@@ -48,9 +48,10 @@ type SocketConfig struct {
 	// a proxy as cheap as a plain Go loop. When false (the default, as in Node), each Data is
 	// the owner's to keep.
 	LendReads bool
-	// Gauge, when set, is shared with the caller to compute Node's write() result; see
-	// [WriteGauge].
-	Gauge *WriteGauge
+	// Outbox, when set, is the socket's write queue, shared with in-process code that writes
+	// to it directly (see [Outbox]); HighWaterMark is then the outbox's. When nil the socket
+	// makes its own.
+	Outbox *Outbox
 	// Loop is where the socket's actor runs (see [Loop]); nil gives it a loop of its own.
 	// Sockets whose callbacks interact (a proxy's two sides) belong on one loop.
 	Loop *Loop
@@ -82,20 +83,21 @@ type ServerConfig struct {
 	Handler Handler
 	// Socket is the configuration of each accepted socket; its Owner defaults to the server's.
 	Socket SocketConfig
-	// HoldAccepted keeps each accepted socket silent and not reading until it gets a Register
-	// or an [Attach]; the server's owner then decides where its events go before any of them
-	// is sent. When false the socket starts right after ConnectionEvent.
+	// HoldAccepted keeps each accepted socket silent and not reading until it gets a
+	// Register; the server's owner then decides where its events go before any of them is
+	// sent. When false the socket starts right after its ConnectionEvent was handled.
 	HoldAccepted bool
 	// MaxConnections closes connections accepted beyond this many open ones at once
 	// (Node's maxConnections). 0 means no limit.
 	MaxConnections int
 	// Loop is where the server's actor runs; nil gives it a loop of its own.
 	Loop *Loop
-	// SocketLoop, when set, chooses the loop of each accepted socket (a LoopGroup's Next
-	// spreads them over its loops); it is called inside the server actor, right before the
-	// socket's ConnectionEvent. When nil, accepted sockets go on Socket.Loop, or each on a
-	// loop of its own.
-	SocketLoop func() *Loop
+	// PrepareSocket, when set, is called inside the server actor for each accepted
+	// connection, with Socket (its Owner defaulted), and returns the configuration the
+	// socket is spawned with: in-process code places it on a loop (a LoopGroup's Next
+	// spreads them), gives it a Handler or an Outbox. The socket's ConnectionEvent follows
+	// at once, in the same turn of the server.
+	PrepareSocket func(SocketConfig) SocketConfig
 	// Restart is the listener's restart budget.
 	Restart supervisor.Budget
 	// Logger receives the server's diagnostics; nil prints nothing.

@@ -178,8 +178,13 @@ func (s *server) accept(ctx actor.Context, conn *net.TCPConn) {
 	if cfg.Owner == nil && cfg.Handler == nil {
 		cfg.Owner = s.cfg.Owner
 	}
-	if s.cfg.SocketLoop != nil {
-		cfg.Loop = s.cfg.SocketLoop()
+	if s.cfg.PrepareSocket != nil {
+		var err error
+		if cfg, err = s.cfg.PrepareSocket(cfg).withDefaults(); err != nil {
+			_ = conn.Close()
+			s.emit(ctx, &messages.ServerErrorEvent{Server: s.self, Err: err})
+			return
+		}
 	}
 	pid := ctx.Spawn(socketProps(cfg, conn, true))
 	s.conns[pid.Id] = pid

@@ -99,7 +99,20 @@ func TestPanicInOneConnectionLeavesOthersRunning(t *testing.T) {
 			p.events <- m
 		}
 	}))
-	srvPID, err := actors.SpawnServer(e.tree, actors.ServerConfig{Owner: owner, HoldAccepted: true})
+	// The first socket runs a handler that panics; the others are echoed by the owner actor.
+	accepted := 0
+	panicky := func(ev any) {
+		if _, ok := ev.(*messages.DataEvent); ok {
+			panic(errors.New("boom"))
+		}
+	}
+	srvPID, err := actors.SpawnServer(e.tree, actors.ServerConfig{Owner: owner,
+		PrepareSocket: func(cfg actors.SocketConfig) actors.SocketConfig {
+			if accepted++; accepted == 1 {
+				cfg.Handler = panicky
+			}
+			return cfg
+		}})
 	require.NoError(t, err)
 	e.send(srvPID, &messages.Listen{Host: "127.0.0.1"})
 	port := expect[*messages.ListeningEvent](p).Addr.Port
@@ -110,15 +123,6 @@ func TestPanicInOneConnectionLeavesOthersRunning(t *testing.T) {
 	for i := range n {
 		conns[i] = dialRaw(t, port)
 		sockets[i] = expect[*messages.ConnectionEvent](p).Socket
-	}
-	// Socket 0 runs a handler that panics; the others are echoed by the owner actor.
-	e.send(sockets[0], &actors.Attach{Handler: func(ev any) {
-		if _, ok := ev.(*messages.DataEvent); ok {
-			panic(errors.New("boom"))
-		}
-	}})
-	for _, s := range sockets[1:] {
-		e.send(s, &messages.Register{Owner: owner})
 	}
 	_, _ = conns[0].Write([]byte("x"))
 	_, err = io.ReadAll(conns[0]) // closed by the panic
@@ -136,7 +140,7 @@ func TestPanicInOneConnectionLeavesOthersRunning(t *testing.T) {
 	expect[*messages.ConnectionEvent](p)
 }
 
-func TestHeldSocketDeliversNothingBeforeAttach(t *testing.T) {
+func TestHeldSocketDeliversNothingBeforeRegister(t *testing.T) {
 	e := newEnv(t)
 	p := e.probe()
 	_, port := e.server(p, actors.ServerConfig{HoldAccepted: true})
@@ -144,15 +148,9 @@ func TestHeldSocketDeliversNothingBeforeAttach(t *testing.T) {
 	_, _ = c.Write([]byte("early"))
 	conn := expect[*messages.ConnectionEvent](p)
 	p.quiet(100 * time.Millisecond)
-	events := make(chan any, 10)
-	e.send(conn.Socket, &actors.Attach{Handler: func(ev any) { events <- ev }})
-	select {
-	case ev := <-events:
-		require.IsType(t, &messages.DataEvent{}, ev)
-		assert.Equal(t, "early", string(ev.(*messages.DataEvent).Data))
-	case <-time.After(wait):
-		t.Fatal("no data after Attach")
-	}
+	q := e.probe()
+	e.send(conn.Socket, &messages.Register{Owner: q.pid})
+	assert.Equal(t, "early", string(expect[*messages.DataEvent](q).Data))
 }
 
 func TestMaxConnections(t *testing.T) {

@@ -12,16 +12,6 @@ import (
 	"github.com/actornet/actornet/supervisor"
 )
 
-// Attach is sent to a socket to deliver its events to Handler, inside the socket actor, from
-// then on, and to share Gauge with it (see [WriteGauge]; writes the socket settled before are
-// counted in at once). It also starts a socket that its server holds
-// (ServerConfig.HoldAccepted). It lives here, not in messages, because it carries a function
-// and a pointer, and only works within one process.
-type Attach struct {
-	Handler Handler
-	Gauge   *WriteGauge
-}
-
 // socket is the actor behind one TCP connection. All its fields are owned by the actor: the
 // goroutines it starts (dialer, reader, flusher) talk to it only through its mailbox.
 type socket struct {
@@ -35,14 +25,13 @@ type socket struct {
 
 	conn          *net.TCPConn
 	raw           syscall.RawConn
-	wio           *writer
+	out           *Outbox
 	local, remote messages.Addr
 
 	held       bool  // accepted socket waiting for Register or Attach
 	heldEvents []any // events raised while held, delivered on release
 
 	rd readSide
-	wr writeSide
 
 	keepAlive *messages.SetKeepAlive
 	noDelay   *bool
@@ -53,12 +42,15 @@ type socket struct {
 	hadError   bool
 	closeSent  bool
 
-	bytesRead, bytesWritten int64
-	settled                 int64 // bytes written or dropped, for a gauge attached late
+	bytesRead int64
 }
 
 func newSocket(cfg SocketConfig, conn *net.TCPConn, held bool, mb *mailbox) *socket {
-	return &socket{cfg: cfg, owner: cfg.Owner, handler: cfg.Handler, conn: conn, held: held, mb: mb}
+	out := cfg.Outbox
+	if out == nil {
+		out = NewOutbox(cfg.HighWaterMark)
+	}
+	return &socket{cfg: cfg, owner: cfg.Owner, handler: cfg.Handler, conn: conn, held: held, mb: mb, out: out}
 }
 
 // Receive handles one message. A panic anywhere in it, the owner's Handler included, closes
@@ -110,8 +102,9 @@ func (s *socket) Receive(ctx actor.Context) {
 		s.register(ctx, m.Owner)
 	case *release:
 		s.release(ctx)
-	case *Attach:
-		s.attach(ctx, m)
+	case *writeKick:
+		s.timer.activity(s)
+		s.pump(ctx, 0)
 	case *messages.Inspect:
 		ctx.Respond(s.info())
 	case *lookupDone:
@@ -142,6 +135,7 @@ func (s *socket) started(ctx actor.Context) {
 	}
 	if s.conn != nil { // accepted
 		s.opened(ctx, s.conn)
+		s.pump(ctx, 0) // what an in-process owner wrote to the outbox already
 		s.startReader()
 	}
 }
@@ -155,19 +149,6 @@ func (s *socket) emit(ctx actor.Context, ev any) {
 		s.handler(ev)
 	case s.owner != nil:
 		ctx.Send(s.owner, ev)
-	}
-}
-
-func (s *socket) attach(ctx actor.Context, m *Attach) {
-	s.handler = m.Handler
-	drain := false
-	if m.Gauge != nil && s.cfg.Gauge == nil {
-		s.cfg.Gauge = m.Gauge
-		drain = m.Gauge.settle(int(s.settled))
-	}
-	s.release(ctx)
-	if drain && !s.wr.ending && s.state == StateOpen {
-		s.emit(ctx, &messages.DrainEvent{Socket: s.self})
 	}
 }
 
@@ -229,7 +210,7 @@ func (s *socket) closeNow(ctx actor.Context) {
 	if s.rd.quit != nil {
 		close(s.rd.quit)
 	}
-	s.wr.dropAll(ctx, s)
+	s.dropAll(ctx)
 	s.rd.pending = nil
 	s.maybeClosed(ctx)
 }
@@ -292,7 +273,7 @@ func (s *socket) recovered(ctx actor.Context, pe *supervisor.PanicError) {
 
 // bothDone closes the socket once our FIN is out and the peer's end was delivered.
 func (s *socket) bothDone(ctx actor.Context) {
-	if s.wr.finished && s.rd.state == readEnded && s.state == StateOpen {
+	if s.rd.state == readEnded && s.state == StateOpen && s.out.stateNow() == writeFinished {
 		s.closeNow(ctx)
 	}
 }
@@ -300,17 +281,18 @@ func (s *socket) bothDone(ctx actor.Context) {
 func (s *socket) info() *messages.SocketInfo {
 	st := s.state.String()
 	if s.state == StateOpen {
+		writing := s.out.stateNow() == writeOpen
 		switch {
 		case s.rd.flow == flowOff:
 			st = "paused"
-		case s.wr.ending && s.rd.state != readEnded:
+		case !writing && s.rd.state != readEnded:
 			st = "half-closed"
-		case s.rd.state == readEnded && !s.wr.ending:
+		case s.rd.state == readEnded && writing:
 			st = "read-ended"
 		}
 	}
 	info := &messages.SocketInfo{PID: s.self, State: st, Local: s.local, Remote: s.remote,
-		BytesRead: s.bytesRead, BytesWritten: s.bytesWritten}
+		BytesRead: s.bytesRead, BytesWritten: s.out.writtenBytes()}
 	if s.state == StateOpen {
 		_ = s.raw.Control(func(fd uintptr) {
 			ka, _ := syscall.GetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_KEEPALIVE)

@@ -111,7 +111,7 @@ func (s *socket) dialled(ctx actor.Context, m *dialDone) {
 	}
 	s.opened(ctx, m.conn)
 	s.emit(ctx, &messages.ConnectEvent{Socket: s.self, Local: s.local, Remote: s.remote})
-	s.wr.pump(ctx, s)
+	s.pump(ctx, 0)
 	s.startReader()
 }
 
@@ -119,7 +119,8 @@ func (s *socket) dialled(ctx actor.Context, m *dialDone) {
 func (s *socket) opened(ctx actor.Context, conn *net.TCPConn) {
 	s.conn = conn
 	s.raw, _ = conn.SyscallConn() // cannot fail on a *net.TCPConn that is open
-	s.wio = newWriter(s.raw)
+	sys, self := s.sys, s.self
+	s.out.connect(newWriter(s.raw), func() { sys.Root.Send(self, kick) })
 	s.local, s.remote = messages.AddrOf(conn.LocalAddr()), messages.AddrOf(conn.RemoteAddr())
 	s.state.to(StateOpen)
 	s.applyOptions()

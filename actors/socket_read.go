@@ -310,7 +310,7 @@ func (s *socket) deliverEnd(ctx actor.Context) {
 	}
 	s.rd.state = readEnded
 	s.emit(ctx, &messages.EndEvent{Socket: s.self})
-	if !s.cfg.AllowHalfOpen && !s.wr.ending {
+	if !s.cfg.AllowHalfOpen && s.out.stateNow() == writeOpen {
 		if s.handler == nil && s.owner != nil && !s.held {
 			ctx.Request(s.owner, &EndBarrier{})
 		} else {
@@ -373,7 +373,7 @@ func (s *socket) returnBuffer() {
 	if r.lent == nil || len(r.pending) > 0 { // nothing lent, or not delivered yet
 		return
 	}
-	s.wr.unlend(*r.lent, s.cfg.ReadBufferSize)
+	s.out.unlend(*r.lent, s.cfg.ReadBufferSize)
 	putBuffer(r.lent)
 	r.lent = nil
 	if s.state != StateOpen {

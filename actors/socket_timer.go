@@ -26,6 +26,8 @@ func (it *idleTimer) set(s *socket, d time.Duration) {
 		return
 	}
 	it.d = max(d, 0)
+	s.out.timed.Store(it.d > 0)
+	s.out.timedOut.Store(false)
 	if it.d == 0 {
 		it.stop()
 		return
@@ -65,10 +67,14 @@ func (it *idleTimer) tick(ctx actor.Context, s *socket) {
 	if !it.armed || s.state >= StateClosing {
 		return
 	}
+	if w := time.Unix(0, s.out.lastWrite.Load()); w.After(it.last) { // written to directly
+		it.last = w
+	}
 	if idle := time.Since(it.last); idle < it.d {
 		it.arm(s, it.d-idle)
 		return
 	}
 	it.armed = false
+	s.out.timedOut.Store(true)
 	s.emit(ctx, &messages.TimeoutEvent{Socket: s.self})
 }

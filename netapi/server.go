@@ -43,7 +43,7 @@ type Server struct {
 	pid  *actor.PID
 	loop *actors.Loop // where the server's actor, and so its callbacks, run
 
-	placing *actors.Loop // the loop of the socket being accepted; used inside the actor only
+	accepting *Socket // the socket being accepted; used inside the actor only
 
 	mu        sync.Mutex    // guards what follows; never held while a callback runs
 	closedSig chan struct{} // closed once the server is closed, for Runtime.Shutdown
@@ -78,16 +78,12 @@ func (rt *Runtime) CreateServer(opts ServerOptions, onConnection func(*Socket)) 
 	}
 	pid, err := actors.SpawnServer(rt.tree, actors.ServerConfig{
 		Handler:        s.handle,
-		HoldAccepted:   true,
 		MaxConnections: max(opts.MaxConnections, 0),
 		Socket: actors.SocketConfig{AllowHalfOpen: opts.AllowHalfOpen, AwaitConsumer: true,
 			LendReads: opts.ReuseReadBuffer, Logger: rt.logger},
-		Loop: s.loop,
-		SocketLoop: func() *actors.Loop {
-			s.placing = rt.loops.Next()
-			return s.placing
-		},
-		Logger: rt.logger,
+		Loop:          s.loop,
+		PrepareSocket: s.prepare,
+		Logger:        rt.logger,
 	})
 	if err != nil {
 		rt.trackServer(s, false)
@@ -260,29 +256,37 @@ func isClosed(ch chan struct{}) bool {
 // handle is the server actor's Handler: it runs inside the actor, on the server's loop.
 func (s *Server) handle(ev any) {
 	if ce, ok := ev.(*messages.ConnectionEvent); ok {
-		sock := newAccepted(s.rt, ce, SocketOptions{AllowHalfOpen: s.opts.AllowHalfOpen,
-			HighWaterMark: s.opts.HighWaterMark, ReuseReadBuffer: s.opts.ReuseReadBuffer}, s.placing)
+		sock := s.accepting
+		s.accepting = nil
+		sock.accepted(ce)
 		s.connection(sock)
 		return
 	}
 	s.process(ev)
 }
 
-// connection runs the 'connection' listeners, then lets the socket deliver its events. A
-// panic in a listener reaches the server actor (or the loop), which destroys that socket.
+// prepare makes the Socket of a connection being accepted, on the next loop, and gives its
+// actor this Socket's handler and write queue. It runs inside the server actor, right before
+// the connection's ConnectionEvent.
+func (s *Server) prepare(cfg actors.SocketConfig) actors.SocketConfig {
+	sock := newSocket(s.rt, SocketOptions{AllowHalfOpen: s.opts.AllowHalfOpen,
+		HighWaterMark: s.opts.HighWaterMark, ReuseReadBuffer: s.opts.ReuseReadBuffer}, s.rt.loops.Next())
+	sock.out = actors.NewOutbox(int(sock.hwm))
+	s.accepting = sock
+	cfg.Handler, cfg.Loop, cfg.Outbox = sock.handle, sock.loop, sock.out
+	return cfg
+}
+
+// connection runs the 'connection' listeners. The socket delivers nothing before they have
+// returned: the server starts it once its ConnectionEvent was handled. A panic in a listener
+// reaches the server actor, which destroys that socket with it.
 func (s *Server) connection(sock *Socket) {
 	s.mu.Lock()
 	fns := s.ls.connection.take()
 	s.mu.Unlock()
-	defer sock.attach() // even when a listener panics: the socket then reports the panic
 	for _, fn := range fns {
 		fn(sock)
 	}
-}
-
-// attach hands an accepted socket's events to this Socket, once its server is done with it.
-func (s *Socket) attach() {
-	s.send(s.pid, &actors.Attach{Handler: s.handle, Gauge: s.gauge})
 }
 
 func (s *Server) process(ev any) {

@@ -1,6 +1,7 @@
 package netapi
 
 import (
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -72,13 +73,11 @@ type Socket struct {
 
 	mu            sync.Mutex // guards what follows; never held while a callback runs
 	pid           *actor.PID
-	closedSig     chan struct{} // closed once the current connection's close listeners ran
-	gauge         *actors.WriteGauge
+	closedSig     chan struct{}  // closed once the current connection's close listeners ran
+	out           *actors.Outbox // the actor's write queue, written to directly
 	state         socketState
 	refd          bool // counted by Runtime.Wait
 	unref         bool // Unref was called
-	ended         bool // End was called
-	needDrain     bool
 	pendingErr    error
 	closed        *bool // hadError of the last close, for close listeners added after it
 	remote, local Addr
@@ -110,14 +109,14 @@ func newSocket(rt *Runtime, opts SocketOptions, loop *actors.Loop) *Socket {
 		loop: loop, writeCbs: map[uint64]func(error){}, closedSig: make(chan struct{})}
 }
 
-// newAccepted wraps a socket actor that a server accepted on loop.
-func newAccepted(rt *Runtime, ev *messages.ConnectionEvent, opts SocketOptions, loop *actors.Loop) *Socket {
-	s := newSocket(rt, opts, loop)
-	s.pid, s.gauge, s.state = ev.Socket, new(actors.WriteGauge), socketOpen
+// accepted binds the Socket made for an accepted connection (Server.prepare) to its actor.
+func (s *Socket) accepted(ev *messages.ConnectionEvent) {
+	s.mu.Lock()
+	s.pid, s.state = ev.Socket, socketOpen
 	s.remote, s.local = ev.Remote, ev.Local
 	s.refLocked()
-	rt.trackSocket(s, true)
-	return s
+	s.mu.Unlock()
+	s.rt.trackSocket(s, true)
 }
 
 // Connect opens the connection; onConnect, if not nil, is added as a once 'connect' listener.
@@ -131,8 +130,8 @@ func (s *Socket) Connect(opts ConnectOptions, onConnect func()) *Socket {
 		return s
 	}
 	if s.state == socketClosed { // connect again: a new actor, fresh state
-		s.pid, s.ended, s.closed = nil, false, nil
-		s.needDrain, s.remote, s.local = false, Addr{}, Addr{}
+		s.pid, s.closed = nil, nil
+		s.remote, s.local = Addr{}, Addr{}
 		s.bytesRead.Store(0)
 		s.closedSig = make(chan struct{})
 	}
@@ -169,13 +168,13 @@ func (s *Socket) actorLocked() *actor.PID {
 	if !s.rt.trackSocket(s, true) {
 		return nil
 	}
-	s.gauge = new(actors.WriteGauge)
+	s.out = actors.NewOutbox(int(s.hwm))
 	pid, err := actors.SpawnSocket(s.rt.tree, actors.SocketConfig{
 		Handler:       s.handle,
 		AllowHalfOpen: s.allowHalfOpen,
 		AwaitConsumer: true,
 		LendReads:     s.reuse,
-		Gauge:         s.gauge,
+		Outbox:        s.out,
 		Loop:          s.loop,
 		Logger:        s.rt.logger,
 	})
@@ -203,36 +202,49 @@ func (s *Socket) current() *actor.PID {
 	return s.actorLocked()
 }
 
-// Write queues data to be sent and reports whether the caller may go on writing: false means
-// that the queue has reached the high-water mark (16 KiB by default), and a 'drain' will follow once it is empty (the data is
-// queued all the same). The socket owns data from now on: do not modify it until onFlushed
-// has run (it runs with nil once data reached the kernel, or with the error). A write after
-// End gives 'error' wrapping ErrWriteAfterEnd and destroys the socket; on a closed socket
-// onFlushed gets ErrSocketClosed and nothing else happens.
+// Write sends data, after what was written before, and reports whether the caller may go on
+// writing (Node's write() result): false means that what the kernel has not taken yet has
+// reached the high-water mark (16 KiB by default), and a 'drain' will follow once it is all
+// sent (the data is queued all the same). When nothing is queued, data is handed to the
+// kernel before Write returns, as far as it takes it. The socket owns data from now on: do
+// not modify it until onFlushed has run (it runs with nil once data reached the kernel, or
+// with the error, never before Write returns). A write after End gives onFlushed and then
+// 'error' ErrWriteAfterEnd, and destroys the socket; on a destroyed socket onFlushed gets
+// ErrSocketClosed and nothing else happens.
 func (s *Socket) Write(data []byte, onFlushed func(err error)) bool {
 	s.mu.Lock()
 	if s.state == socketClosed || s.pid == nil && s.rt.isClosed() { // the runtime lock only before first use
 		s.mu.Unlock()
-		if onFlushed != nil {
-			s.rt.post(s.loop, func() { onFlushed(ErrSocketClosed) })
-		}
+		s.failWrite(onFlushed, ErrSocketClosed)
 		return false
 	}
-	pid := s.actorLocked()
+	s.actorLocked()
+	out := s.out
 	var token any
-	if onFlushed != nil {
+	if onFlushed != nil { // before the write: its WrittenEvent may come at once
 		s.nextToken++
 		s.writeCbs[s.nextToken] = onFlushed
 		token = s.nextToken
 	}
-	ok := s.gauge.Submit(len(data)) < s.hwm && !s.ended
-	if !ok && !s.ended {
-		s.needDrain = true
-		s.gauge.WantDrain()
-	}
 	s.mu.Unlock()
-	s.send(pid, &messages.Write{Data: data, Token: token})
+	ok, err := out.Write(data, token)
+	if err == ErrSocketClosed { // no WrittenEvent comes (after End, the actor answers)
+		if token != nil {
+			s.mu.Lock()
+			delete(s.writeCbs, token.(uint64))
+			s.mu.Unlock()
+		}
+		s.failWrite(onFlushed, err)
+	}
 	return ok
+}
+
+// failWrite runs the callback of a write on a destroyed socket where callbacks run.
+func (s *Socket) failWrite(onFlushed func(error), err error) {
+	if onFlushed != nil {
+		err = &net.OpError{Op: "write", Net: "tcp", Err: err}
+		s.rt.post(s.loop, func() { onFlushed(err) })
+	}
 }
 
 // WriteString is Write([]byte(data), onFlushed).
@@ -241,24 +253,27 @@ func (s *Socket) WriteString(data string, onFlushed func(err error)) bool {
 }
 
 // End writes data (which may be nil), then half-closes the socket once everything queued is
-// sent; onFinish, if not nil, runs then, just before the 'finish' listeners. Reading goes on until the
-// peer ends. A second End does nothing; End on a closed socket does nothing.
+// sent; onFinish, if not nil, runs then, just before the 'finish' listeners. Reading goes on
+// until the peer ends. A second End does nothing (with data, it is a write after end); End
+// on a closed socket does nothing.
 func (s *Socket) End(data []byte, onFinish func()) *Socket {
 	if len(data) > 0 {
 		s.Write(data, nil)
 	}
 	s.mu.Lock()
-	if s.ended || s.state == socketClosed || s.pid == nil && s.rt.isClosed() {
+	if s.state == socketClosed || s.pid == nil && s.rt.isClosed() {
 		s.mu.Unlock()
 		return s
 	}
 	pid := s.actorLocked()
-	s.ended = true
 	if onFinish != nil {
 		s.endCbs = append(s.endCbs, onFinish)
 	}
+	out := s.out
 	s.mu.Unlock()
-	s.send(pid, &messages.End{})
+	if out.End() {
+		s.send(pid, &messages.End{})
+	}
 	return s
 }
 
@@ -271,7 +286,11 @@ func (s *Socket) Destroy() {
 		return
 	}
 	pid := s.actorLocked()
+	out := s.out
 	s.mu.Unlock()
+	if out != nil {
+		out.Refuse() // no write is accepted from now on
+	}
 	s.send(pid, &messages.Destroy{})
 }
 
@@ -394,20 +413,20 @@ func (s *Socket) BytesRead() int64 { return s.bytesRead.Load() }
 func (s *Socket) BytesWritten() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.gauge == nil {
+	if s.out == nil {
 		return 0
 	}
-	return s.gauge.Submitted()
+	return s.out.Submitted()
 }
 
 // BufferSize is the number of bytes queued and not yet handed to the kernel.
 func (s *Socket) BufferSize() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.gauge == nil {
+	if s.out == nil {
 		return 0
 	}
-	return max(s.gauge.Pending(), 0)
+	return int64(s.out.Buffered())
 }
 
 // Destroyed reports whether the socket has closed (Node's socket.destroyed, once 'close'

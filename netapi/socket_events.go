@@ -83,18 +83,6 @@ var returnBuffer = &messages.ReturnBuffer{}
 
 func (s *Socket) onDrain() {
 	s.mu.Lock()
-	if !s.needDrain {
-		s.mu.Unlock()
-		return
-	}
-	if s.gauge.Pending() > 0 { // writes still on their way to the actor: it will tell again
-		s.gauge.WantDrain()
-		if s.gauge.Pending() > 0 {
-			s.mu.Unlock()
-			return
-		}
-	}
-	s.needDrain = false
 	fns := s.ls.drain.take()
 	s.mu.Unlock()
 	run(fns)
