@@ -84,8 +84,9 @@ type ServerConfig struct {
 	// Socket is the configuration of each accepted socket; its Owner defaults to the server's.
 	Socket SocketConfig
 	// HoldAccepted keeps each accepted socket silent and not reading until it gets a
-	// Register; the server's owner then decides where its events go before any of them is
-	// sent. When false the socket starts right after its ConnectionEvent was handled.
+	// Register or a Start; the server's owner then decides where its events go before any
+	// of them is sent. When false the socket starts right after its ConnectionEvent was
+	// handled.
 	HoldAccepted bool
 	// MaxConnections closes connections accepted beyond this many open ones at once
 	// (Node's maxConnections). 0 means no limit.

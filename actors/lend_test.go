@@ -3,7 +3,6 @@ package actors_test
 import (
 	"bytes"
 	"crypto/sha256"
-	"io"
 	"testing"
 	"time"
 
@@ -24,22 +23,27 @@ func TestLendReadsWaitsForTheBuffer(t *testing.T) {
 	expect[*messages.ConnectEvent](p)
 
 	_, _ = peer.Write([]byte("first"))
-	assert.Equal(t, "first", string(expect[*messages.DataEvent](p).Data))
+	first := expect[*messages.DataEvent](p)
+	assert.Equal(t, "first", string(first.Data))
+	require.NotNil(t, first.Lease)
 	_, _ = peer.Write([]byte("second"))
+	first.Lease.Retain() // two holders now
+	first.Lease.Release()
 	p.quiet(100 * time.Millisecond) // the first buffer is still lent: nothing more is read
 	assert.Equal(t, int64(5), inspectSocket(t, e, c).BytesRead)
 
-	e.send(c, &messages.ReturnBuffer{})
-	assert.Equal(t, "second", string(expect[*messages.DataEvent](p).Data))
-	e.send(c, &messages.ReturnBuffer{})
-	e.send(c, &messages.ReturnBuffer{}) // nothing lent: ignored
+	first.Lease.Release() // the last holder
+	second := expect[*messages.DataEvent](p)
+	assert.Equal(t, "second", string(second.Data))
+	second.Lease.Release()
+	assert.Panics(t, second.Lease.Release, "a release too many is a bug, and says so")
 	_ = peer.CloseWrite()
 	expect[*messages.EndEvent](p)
 }
 
-// An owner actor that echoes lent data and returns the buffer at once: what the kernel does
-// not take is copied before the buffer is read into again, so the echo comes back intact
-// although the peer reads nothing until it has sent everything.
+// An owner actor that echoes lent data, handing the lease on with each Write: the buffer is
+// read into again only once its echo reached the kernel, so the echo comes back intact
+// although the peer reads slowly and the echo backs up in the socket.
 func TestLendReadsEchoOfQueuedWritesIsIntact(t *testing.T) {
 	e := newEnv(t)
 	ln, port := rawListener(t)
@@ -54,24 +58,28 @@ func TestLendReadsEchoOfQueuedWritesIsIntact(t *testing.T) {
 		for {
 			switch ev := p.next().(type) {
 			case *messages.DataEvent:
-				e.send(c, &messages.Write{Data: ev.Data})
-				e.send(c, &messages.ReturnBuffer{})
+				e.send(c, &messages.Write{Data: ev.Data, Lease: ev.Lease})
 			case *messages.EndEvent:
 				e.send(c, &messages.End{})
 				return
 			}
 		}
 	}()
-	written := make(chan struct{})
-	go func() { // everything before the peer reads anything: the echo backs up in the socket
+	go func() {
 		_, _ = peer.Write(sent)
 		_ = peer.CloseWrite()
-		close(written)
 	}()
-	<-written
-	go func() {
-		b, _ := io.ReadAll(peer)
-		echoed <- b
+	go func() { // reads in small pieces: the echo backs up in the socket
+		var b []byte
+		buf := make([]byte, 512)
+		for {
+			n, err := peer.Read(buf)
+			b = append(b, buf[:n]...)
+			if err != nil {
+				echoed <- b
+				return
+			}
+		}
 	}()
 	got := recvT(t, echoed, 30*time.Second)
 	require.Len(t, got, len(sent))
@@ -115,7 +123,7 @@ func TestPauseResumeStormKeepsTheStream(t *testing.T) {
 				got = append(got, d.Data...)
 				e.send(c, &messages.Pause{})
 				e.send(c, &messages.Resume{})
-				e.send(c, &messages.ReturnBuffer{})
+				d.Lease.Release() // nil without LendReads: does nothing
 				continue
 			}
 			require.IsType(t, &messages.EndEvent{}, ev)

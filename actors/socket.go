@@ -73,7 +73,7 @@ func (s *socket) Receive(ctx actor.Context) {
 	case *messages.Connect:
 		s.connect(ctx, m)
 	case *messages.Write:
-		s.write(ctx, m.Data, m.Token)
+		s.write(ctx, m.Data, m.Token, m.Lease)
 	case *messages.End:
 		s.end(ctx, m.Data)
 	case *messages.Destroy:
@@ -88,7 +88,7 @@ func (s *socket) Receive(ctx actor.Context) {
 		s.resume(ctx)
 	case *messages.Flow:
 		s.flow(ctx)
-	case *messages.ReturnBuffer:
+	case *bufferBack:
 		s.returnBuffer()
 	case *messages.SetTimeout:
 		s.timer.set(s, m.Timeout)
@@ -100,7 +100,7 @@ func (s *socket) Receive(ctx actor.Context) {
 		s.applyOptions()
 	case *messages.Register:
 		s.register(ctx, m.Owner)
-	case *release:
+	case *release, *messages.Start:
 		s.release(ctx)
 	case *writeKick:
 		s.timer.activity(s)

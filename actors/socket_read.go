@@ -52,14 +52,15 @@ func (r readState) String() string { return [...]string{"open", "eof", "ended"}[
 type readSide struct {
 	flow    flowMode
 	state   readState
-	reading bool          // a reader goroutine runs
-	stop    *atomic.Bool  // tells that reader to stop before its next read
-	credit  chan struct{} // one slot: lets the reader take its next read
-	waiting bool          // the reader's last read was handled, and it waits for credit
-	quit    chan struct{} // closed when the socket closes
-	pending [][]byte      // what arrived while paused: one read at most, see readOnce
-	lent    *[]byte       // with LendReads: the buffer the owner holds (or pending is in)
-	pk      parked        // the descriptor's registration with idleReaders
+	reading bool            // a reader goroutine runs
+	stop    *atomic.Bool    // tells that reader to stop before its next read
+	credit  chan struct{}   // one slot: lets the reader take its next read
+	waiting bool            // the reader's last read was handled, and it waits for credit
+	quit    chan struct{}   // closed when the socket closes
+	pending [][]byte        // what arrived while paused: one read at most, see readOnce
+	lent    *[]byte         // with LendReads: the buffer on loan (or pending is in)
+	lease   *messages.Lease // lent's lease, made once and lent again for each read
+	pk      parked          // the descriptor's registration with idleReaders
 }
 
 // readDone is sent by the reader for each read; last marks its final message. With
@@ -278,11 +279,18 @@ func (s *socket) readDone(ctx actor.Context, m *readDone) {
 	if len(data) > 0 {
 		s.bytesRead += int64(len(data))
 		s.timer.activity(s)
-		r.lent = buf // no more reads until it comes back (grant checks)
+		if buf != nil {
+			r.lent = buf // no more reads until it comes back (grant checks)
+			if r.lease == nil {
+				sys, self := s.sys, s.self
+				r.lease = messages.NewLease(func() { sys.Root.Send(self, theBufferBack) })
+			}
+			r.lease.Lend()
+		}
 		if r.flow != flowOn {
 			r.pending = append(r.pending, data) // no credit: the reader waits
 		} else {
-			s.emit(ctx, &messages.DataEvent{Socket: s.self, Data: data})
+			s.emit(ctx, s.dataEvent(data))
 			if !last && s.state == StateOpen {
 				r.grant()
 			}
@@ -349,7 +357,7 @@ func (s *socket) resume(ctx actor.Context) {
 	held := r.pending
 	r.pending = nil
 	for _, data := range held {
-		s.emit(ctx, &messages.DataEvent{Socket: s.self, Data: data})
+		s.emit(ctx, s.dataEvent(data))
 	}
 	if s.state != StateOpen {
 		return
@@ -366,14 +374,27 @@ func (s *socket) resume(ctx actor.Context) {
 	s.startReader()
 }
 
-// returnBuffer takes a lent buffer back: queued writes that still point into it are copied
-// first. The reader may then read again.
+// dataEvent is the event of a read: with the lease of the read buffer when it is lent.
+func (s *socket) dataEvent(data []byte) *messages.DataEvent {
+	ev := &messages.DataEvent{Socket: s.self, Data: data}
+	if s.rd.lent != nil {
+		ev.Lease = s.rd.lease
+	}
+	return ev
+}
+
+// bufferBack is sent by a read buffer's lease once its last reference was released.
+type bufferBack struct{}
+
+var theBufferBack = &bufferBack{}
+
+// returnBuffer takes a lent buffer back once nobody holds it: every write of its data, to
+// any socket, reached the kernel or was dropped. The reader may then read again.
 func (s *socket) returnBuffer() {
 	r := &s.rd
-	if r.lent == nil || len(r.pending) > 0 { // nothing lent, or not delivered yet
+	if r.lent == nil {
 		return
 	}
-	s.out.unlend(*r.lent, s.cfg.ReadBufferSize)
 	putBuffer(r.lent)
 	r.lent = nil
 	if s.state != StateOpen {

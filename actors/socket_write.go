@@ -4,7 +4,6 @@ import (
 	"net"
 	"os"
 	"syscall"
-	"unsafe"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -24,8 +23,8 @@ type flushDone struct {
 
 // write handles a Write message: the same path as an in-process Outbox.Write, with the
 // token's answer and a refusal turned into events.
-func (s *socket) write(ctx actor.Context, data []byte, token any) {
-	_, done, err := s.out.write(data, token)
+func (s *socket) write(ctx actor.Context, data []byte, token any, lease *messages.Lease) {
+	_, done, err := s.out.write(data, token, lease)
 	switch {
 	case err == ErrWriteAfterEnd:
 		s.refuse(ctx, []any{token})
@@ -65,7 +64,7 @@ func (s *socket) end(ctx actor.Context, data []byte) {
 		return
 	}
 	if len(data) > 0 {
-		s.write(ctx, data, nil) // fails if ended already: write after end
+		s.write(ctx, data, nil, nil) // fails if ended already: write after end
 	}
 	s.out.End()
 	s.pump(ctx, 0)
@@ -104,11 +103,7 @@ func (s *socket) pump(ctx actor.Context, flushed int) {
 }
 
 func (s *socket) startFlusher() {
-	var lent []byte
-	if s.rd.lent != nil { // the flusher may outlive the loan
-		lent = *s.rd.lent
-	}
-	bufs := net.Buffers(s.out.startFlush(lent, s.cfg.ReadBufferSize))
+	bufs := net.Buffers(s.out.startFlush())
 	s.goroutines++
 	go func(conn *net.TCPConn, sys *actor.ActorSystem, self *actor.PID) {
 		n, err := bufs.WriteTo(conn)
@@ -133,16 +128,6 @@ func (s *socket) flushed(ctx actor.Context, m *flushDone) {
 	s.pump(ctx, m.n)
 }
 
-// within reports whether b starts inside buf's array.
-func within(b, buf []byte) bool {
-	if len(b) == 0 || cap(buf) == 0 {
-		return false
-	}
-	p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
-	lo := uintptr(unsafe.Pointer(unsafe.SliceData(buf)))
-	return p >= lo && p < lo+uintptr(cap(buf))
-}
-
 // dropAll closes the outbox and settles every write it held as failed; the socket is closing.
 func (s *socket) dropAll(ctx actor.Context) {
 	dropped, tokens, refused := s.out.close()
@@ -153,9 +138,7 @@ func (s *socket) dropAll(ctx actor.Context) {
 		s.settle(ctx, tok, opError("write", s, ErrWriteAfterEnd))
 	}
 	for _, c := range dropped {
-		if c.pooled != nil {
-			putBuffer(c.pooled)
-		}
+		c.lease.Release()
 		s.settle(ctx, c.token, opError("write", s, ErrSocketClosed))
 	}
 }

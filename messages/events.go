@@ -9,10 +9,12 @@ type ConnectEvent struct {
 }
 
 // DataEvent is sent by a socket to its owner for each read. Data is a fresh slice that the
-// receiver owns.
+// receiver owns, unless Lease is set (the socket lends its read buffers): then Data is valid
+// until the receiver releases the lease or hands it on with a Write (see [Lease]).
 type DataEvent struct {
 	Socket *actor.PID
 	Data   []byte
+	Lease  *Lease
 }
 
 // DrainEvent is sent by a socket to its owner when its write queue, having passed the

@@ -15,10 +15,13 @@ type Connect struct {
 
 // Write is sent to a socket by anyone holding its PID to queue Data for sending, in order.
 // The socket owns Data from then on: the sender must not modify it. A non-nil Token asks for a
-// [WrittenEvent] once Data has reached the kernel or failed.
+// [WrittenEvent] once Data has reached the kernel or failed. When Data lies in a lent read
+// buffer, Lease is that DataEvent's lease: the Write takes over the sender's reference and
+// releases it once Data is written or dropped (see [Lease]).
 type Write struct {
 	Data  []byte
 	Token any
+	Lease *Lease
 }
 
 // End is sent to a socket to write Data (which may be nil), flush the queue and then shut down
@@ -47,13 +50,6 @@ type Resume struct{}
 // consumer (actors.SocketConfig.AwaitConsumer); otherwise data flows already.
 type Flow struct{}
 
-// ReturnBuffer is sent to a socket that lends its read buffers (actors.SocketConfig.LendReads)
-// once the last [DataEvent]'s Data is no longer used: the socket reads into that buffer
-// again, and reads nothing more until it is returned. Writes of that Data sent before the
-// ReturnBuffer are safe: the socket copies what of them it still has to send. A ReturnBuffer
-// with nothing lent does nothing.
-type ReturnBuffer struct{}
-
 // SetTimeout is sent to a socket to arm its idle timer; 0 turns it off. See [TimeoutEvent].
 type SetTimeout struct {
 	Timeout time.Duration
@@ -72,6 +68,11 @@ type SetKeepAlive struct {
 type SetNoDelay struct {
 	NoDelay bool
 }
+
+// Start is sent to an accepted socket that its server holds (actors.ServerConfig.HoldAccepted)
+// to let it read and deliver its events where they go now; [Register] does the same while
+// moving them to another owner.
+type Start struct{}
 
 // Register is sent to a socket to move its events to Owner. The socket watches its owner and
 // destroys itself when the owner stops.

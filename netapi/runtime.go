@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -19,7 +20,9 @@ type Runtime struct {
 	ownSys bool
 	tree   *supervisor.Tree
 	logger *slog.Logger
-	loops  *actors.LoopGroup // where every callback runs
+	loops  *actors.LoopGroup      // where every callback runs
+	lent   map[*actors.Loop]*lent // per loop: the read buffer its data listeners borrow now
+	lends  atomic.Bool            // some socket was made with ReuseReadBuffer
 
 	mu        sync.Mutex
 	refs      int           // open, ref'd servers and sockets, and pending callbacks
@@ -89,6 +92,10 @@ func New(opts ...Option) *Runtime {
 	close(rt.idle)
 	close(rt.tasksIdle)
 	rt.loops = actors.NewLoopGroup(o.loops)
+	rt.lent = map[*actors.Loop]*lent{}
+	for _, l := range rt.loops.All() {
+		rt.lent[l] = &lent{}
+	}
 	return rt
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/actornet/actornet/actors"
 	"github.com/actornet/actornet/messages"
+	"github.com/actornet/actornet/supervisor"
 )
 
 // ServerOptions configures a server made by [Runtime.CreateServer]. The zero value is Node's
@@ -78,6 +79,7 @@ func (rt *Runtime) CreateServer(opts ServerOptions, onConnection func(*Socket)) 
 	}
 	pid, err := actors.SpawnServer(rt.tree, actors.ServerConfig{
 		Handler:        s.handle,
+		HoldAccepted:   true, // until its 'connection' listeners ran, on its own loop
 		MaxConnections: max(opts.MaxConnections, 0),
 		Socket: actors.SocketConfig{AllowHalfOpen: opts.AllowHalfOpen, AwaitConsumer: true,
 			LendReads: opts.ReuseReadBuffer, Logger: rt.logger},
@@ -259,7 +261,7 @@ func (s *Server) handle(ev any) {
 		sock := s.accepting
 		s.accepting = nil
 		sock.accepted(ce)
-		s.connection(sock)
+		s.rt.post(sock.loop, func() { s.connection(sock) })
 		return
 	}
 	s.process(ev)
@@ -277,10 +279,17 @@ func (s *Server) prepare(cfg actors.SocketConfig) actors.SocketConfig {
 	return cfg
 }
 
-// connection runs the 'connection' listeners. The socket delivers nothing before they have
-// returned: the server starts it once its ConnectionEvent was handled. A panic in a listener
-// reaches the server actor, which destroys that socket with it.
+// connection runs the 'connection' listeners on the new socket's loop, as its first
+// callback: a socket made in them joins that loop, so the two take turns (a proxy's sides).
+// The socket delivers nothing before they have returned; a panic in one destroys it with a
+// *supervisor.PanicError.
 func (s *Server) connection(sock *Socket) {
+	defer sock.send(sock.pid, start)
+	defer func() {
+		if r := recover(); r != nil {
+			sock.destroyWith(supervisor.NewPanicError(r))
+		}
+	}()
 	s.mu.Lock()
 	fns := s.ls.connection.take()
 	s.mu.Unlock()
@@ -288,6 +297,8 @@ func (s *Server) connection(sock *Socket) {
 		fn(sock)
 	}
 }
+
+var start = &messages.Start{}
 
 func (s *Server) process(ev any) {
 	switch e := ev.(type) {

@@ -26,9 +26,10 @@ type SocketOptions struct {
 	HighWaterMark int
 	// ReuseReadBuffer makes the slice a 'data' listener gets valid only until the 'data'
 	// listeners return: the socket reads into the same buffer again afterwards, so a read
-	// allocates nothing. Passing that slice to Write from the listener is safe (what the
-	// socket cannot send at once, it copies); keeping it, or writing it later, is not: copy
-	// it. When false (the default, as in Node) each slice is the listener's to keep.
+	// allocates nothing. Passing that slice (or a part of it) to Write of any socket from the
+	// listener is safe: the buffer is read into again only once every such write reached the
+	// kernel. Keeping the slice, or writing it later, is not: copy it. When false (the
+	// default, as in Node) each slice is the listener's to keep.
 	ReuseReadBuffer bool
 }
 
@@ -104,6 +105,9 @@ func newSocket(rt *Runtime, opts SocketOptions, loop *actors.Loop) *Socket {
 	hwm := int64(opts.HighWaterMark)
 	if hwm <= 0 {
 		hwm = actors.DefaultHighWaterMark
+	}
+	if opts.ReuseReadBuffer {
+		rt.lends.Store(true)
 	}
 	return &Socket{rt: rt, allowHalfOpen: opts.AllowHalfOpen, reuse: opts.ReuseReadBuffer, hwm: hwm,
 		loop: loop, writeCbs: map[uint64]func(error){}, closedSig: make(chan struct{})}
@@ -227,7 +231,7 @@ func (s *Socket) Write(data []byte, onFlushed func(err error)) bool {
 		token = s.nextToken
 	}
 	s.mu.Unlock()
-	ok, err := out.Write(data, token)
+	ok, err := out.Write(data, token, s.rt.leaseOf(data))
 	if err == ErrSocketClosed { // no WrittenEvent comes (after End, the actor answers)
 		if token != nil {
 			s.mu.Lock()

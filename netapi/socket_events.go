@@ -71,15 +71,25 @@ func (s *Socket) onData(e *messages.DataEvent) {
 	s.mu.Lock()
 	fns := s.ls.data.take()
 	s.mu.Unlock()
+	if e.Lease == nil {
+		for _, fn := range fns {
+			fn(e.Data)
+		}
+		return
+	}
+	// The data lies in a lent buffer: while the listeners run, a Write of it from them (to any
+	// socket) takes a reference, so the buffer is read into again only once all such writes
+	// are done with it.
+	l := s.rt.lent[s.loop]
+	l.data, l.lease = e.Data, e.Lease
+	defer func() {
+		l.data, l.lease = nil, nil
+		e.Lease.Release()
+	}()
 	for _, fn := range fns {
 		fn(e.Data)
 	}
-	if s.reuse { // the listeners are done with the lent buffer: the socket may read into it
-		s.send(e.Socket, returnBuffer)
-	}
 }
-
-var returnBuffer = &messages.ReturnBuffer{}
 
 func (s *Socket) onDrain() {
 	s.mu.Lock()

@@ -51,8 +51,8 @@ func (o *serverOwner) Receive(ctx actor.Context) {
 // tells that every byte before it is written too: the echo asks for a WrittenEvent only every
 // 64 KiB, and on every Write while it is over the high-water mark, where it pauses its socket
 // until the writes have drained (the peer is held back by TCP itself). The socket lends its
-// read buffer (LendReads): the echo gives it back right after its Write, which the socket
-// handles first, so a read allocates nothing.
+// read buffer (LendReads) and the echo hands the loan on with its Write, so a read allocates
+// nothing.
 type echo struct {
 	sent, done int // bytes given to Write, and known to be written
 	tokened    int // sent, as of the last Write with a token
@@ -72,12 +72,13 @@ func (e *echo) Receive(ctx actor.Context) {
 		if e.sent-e.tokened >= tokenEvery || e.sent-e.done > highWater {
 			token, e.tokened = e.sent, e.sent
 		}
-		ctx.Send(m.Socket, &messages.Write{Data: m.Data, Token: token})
+		// The Write takes the lease over: the socket reads into the buffer again once the
+		// echo reached the kernel.
+		ctx.Send(m.Socket, &messages.Write{Data: m.Data, Token: token, Lease: m.Lease})
 		if e.sent-e.done > highWater && !e.paused {
 			e.paused = true
 			ctx.Send(m.Socket, &messages.Pause{})
 		}
-		ctx.Send(m.Socket, &messages.ReturnBuffer{})
 	case *messages.WrittenEvent:
 		e.done = m.Token.(int)
 		if e.paused && e.sent-e.done < highWater/2 {
