@@ -2,6 +2,7 @@ package netapi
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -19,7 +20,8 @@ type Runtime struct {
 	sys    *actor.ActorSystem
 	ownSys bool
 	tree   *supervisor.Tree
-	logger *slog.Logger
+	logger *slog.Logger           // diagnostics: discarded unless WithLogger
+	errLog *slog.Logger           // errors nobody listens for: WithLogger's, or slog.Default()
 	loops  *actors.LoopGroup      // where every callback runs
 	lent   map[*actors.Loop]*lent // per loop: the read buffer its data listeners borrow now
 	lends  atomic.Bool            // some socket was made with ReuseReadBuffer
@@ -53,7 +55,10 @@ func WithActorSystem(sys *actor.ActorSystem) Option {
 	return func(o *options) { o.sys = sys }
 }
 
-// WithLogger sends the runtime's diagnostics to l. Without it nothing is printed.
+// WithLogger sends the runtime's diagnostics to l, and the errors nobody listens for (an
+// 'error' event with no listener, a panic in a callback). Without it, those errors go to
+// slog.Default() at Error level, as net/http's do to the standard logger, and nothing else is
+// printed.
 func WithLogger(l *slog.Logger) Option {
 	return func(o *options) { o.logger = l }
 }
@@ -80,8 +85,9 @@ func New(opts ...Option) *Runtime {
 	}
 	rt := &Runtime{logger: o.logger, sockets: map[*Socket]struct{}{}, servers: map[*Server]struct{}{},
 		timers: map[*Timer]struct{}{}}
+	rt.errLog = rt.logger
 	if rt.logger == nil {
-		rt.logger = slog.New(slog.DiscardHandler)
+		rt.logger, rt.errLog = slog.New(slog.DiscardHandler), slog.Default()
 	}
 	rt.sys = o.sys
 	if rt.sys == nil {
@@ -268,7 +274,8 @@ func (rt *Runtime) post(loop *actors.Loop, fn func()) {
 		defer rt.release()
 		defer func() {
 			if r := recover(); r != nil {
-				rt.logger.Error("netapi: panic in a callback", "panic", r)
+				rt.errLog.Error("netapi: panic in a callback", "panic", r,
+					"stack", string(supervisor.NewPanicError(r).Stack))
 			}
 		}()
 		fn()
@@ -303,6 +310,15 @@ func (rt *Runtime) tasksDone() <-chan struct{} {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	return rt.tasksIdle
+}
+
+// unheard reports an error that no 'error' listener heard, so that it is never silent.
+func (rt *Runtime) unheard(what string, err error, attrs ...any) {
+	var pe *supervisor.PanicError
+	if errors.As(err, &pe) {
+		attrs = append(attrs, "stack", string(pe.Stack))
+	}
+	rt.errLog.Error("netapi: "+what+" with no 'error' listener", append([]any{"err", err, "code", Code(err)}, attrs...)...)
 }
 
 // loopForNew is the loop of a new server, socket or timer: the loop of the callback that

@@ -320,7 +320,11 @@ func (s *Server) process(ev any) {
 		}
 		listenFailed := !s.listening
 		fns := s.ls.err.take()
+		addr := s.addr
 		s.mu.Unlock()
+		if len(fns) == 0 {
+			s.rt.unheard("server error", e.Err, "address", addr.String())
+		}
 		for _, fn := range fns {
 			fn(e.Err)
 		}

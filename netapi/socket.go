@@ -77,9 +77,8 @@ type Socket struct {
 	closedSig     chan struct{}  // closed once the current connection's close listeners ran
 	out           *actors.Outbox // the actor's write queue, written to directly
 	state         socketState
-	refd          bool // counted by Runtime.Wait
-	unref         bool // Unref was called
-	pendingErr    error
+	refd          bool  // counted by Runtime.Wait
+	unref         bool  // Unref was called
 	closed        *bool // hadError of the last close, for close listeners added after it
 	remote, local Addr
 	writeCbs      map[uint64]func(error)

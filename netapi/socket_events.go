@@ -54,10 +54,11 @@ func (s *Socket) handle(ev any) {
 	case *messages.ErrorEvent:
 		s.mu.Lock()
 		fns := s.ls.err.take()
-		if len(fns) == 0 {
-			s.pendingErr = e.Err // for the first error listener to come
-		}
+		remote := s.remote
 		s.mu.Unlock()
+		if len(fns) == 0 {
+			s.rt.unheard("socket error", e.Err, "remote", remote.String())
+		}
 		for _, fn := range fns {
 			fn(e.Err)
 		}

@@ -62,19 +62,11 @@ func (s *Socket) OnData(fn func(data []byte)) {
 }
 
 // OnError adds a listener for 'error'; 'close' with hadError true follows it. An error that
-// came while the socket had no error listener is kept and handed to the first one added.
+// comes while the socket has no error listener is reported through the runtime's logger
+// (see WithLogger) instead: add error listeners before Connect, or in the callback that
+// made the socket, to hear every error.
 func (s *Socket) OnError(fn func(err error)) {
-	if fn == nil {
-		return
-	}
-	s.mu.Lock()
-	s.ls.err.add(fn, false)
-	err := s.pendingErr
-	s.pendingErr = nil
-	s.mu.Unlock()
-	if err != nil {
-		s.rt.post(s.loop, func() { fn(err) })
-	}
+	s.add(fn != nil, func() { s.ls.err.add(fn, false) })
 }
 
 func (s *Socket) add(ok bool, fn func()) {

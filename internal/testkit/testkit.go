@@ -6,8 +6,10 @@ package testkit
 
 import (
 	"context"
+	"log/slog"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -21,16 +23,42 @@ import (
 const Wait = 20 * time.Second
 
 // Runtime makes a netapi runtime that is shut down, and must shut down cleanly, when the test
-// ends.
+// ends. What it logs (errors nobody listened for) goes to the test's log.
 func Runtime(t testing.TB, opts ...netapi.Option) *netapi.Runtime {
 	t.Helper()
-	rt := netapi.New(opts...)
+	rt := netapi.New(append([]netapi.Option{netapi.WithLogger(Logger(t))}, opts...)...)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), Wait)
 		defer cancel()
 		require.NoError(t, rt.Shutdown(ctx))
 	})
 	return rt
+}
+
+// Logger is a logger that writes to t's log until the test ends.
+func Logger(t testing.TB) *slog.Logger {
+	w := &testWriter{t: t}
+	t.Cleanup(func() { // registered first, so it runs after the cleanups registered later
+		w.mu.Lock()
+		w.done = true
+		w.mu.Unlock()
+	})
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+type testWriter struct {
+	mu   sync.Mutex
+	t    testing.TB
+	done bool
+}
+
+func (w *testWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.done {
+		w.t.Log(strings.TrimSpace(string(p)))
+	}
+	return len(p), nil
 }
 
 // Log records events from callbacks in order and lets the test wait for one. It is safe for
