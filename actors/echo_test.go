@@ -18,7 +18,7 @@ func (e *env) echoOwner(p *probe) *actor.PID {
 		switch m := ctx.Message().(type) {
 		case *messages.DataEvent:
 			ctx.Send(m.Socket, &messages.Write{Data: m.Data})
-		case actor.SystemMessage, actor.AutoReceiveMessage, *actors.EndBarrier:
+		case actor.SystemMessage, actor.AutoReceiveMessage:
 		default:
 			p.events <- m
 		}

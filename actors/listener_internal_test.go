@@ -36,7 +36,7 @@ func TestListenerRestartsWithinBudget(t *testing.T) {
 		switch m := ctx.Message().(type) {
 		case *messages.DataEvent:
 			ctx.Send(m.Socket, &messages.Write{Data: m.Data})
-		case actor.SystemMessage, actor.AutoReceiveMessage, *EndBarrier:
+		case actor.SystemMessage, actor.AutoReceiveMessage:
 		default:
 			events <- m
 		}

@@ -52,7 +52,7 @@ func (e *env) probe() *probe {
 	p := &probe{t: e.t, events: make(chan any, 100000)}
 	p.pid = e.sys.Root.Spawn(actor.PropsFromFunc(func(ctx actor.Context) {
 		switch ctx.Message().(type) {
-		case actor.SystemMessage, actor.AutoReceiveMessage, *actors.EndBarrier:
+		case actor.SystemMessage, actor.AutoReceiveMessage:
 			return
 		}
 		p.events <- ctx.Message()

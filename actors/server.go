@@ -77,7 +77,7 @@ func (s *server) Receive(ctx actor.Context) {
 		}
 	}()
 	s.delivering = nil
-	switch m := ctx.Message().(type) {
+	switch m := byPointer(ctx.Message()).(type) {
 	case *actor.Started:
 		s.self = ctx.Self()
 		s.conns = map[string]*actor.PID{}
@@ -106,6 +106,10 @@ func (s *server) Receive(ctx actor.Context) {
 		s.terminated(ctx, m.Who)
 	case *messages.Inspect:
 		s.inspect(ctx)
+	case actor.SystemMessage, actor.AutoReceiveMessage:
+	default:
+		s.cfg.Logger.Warn("actornet: a server got a message it does not handle", "server", s.self,
+			"type", fmt.Sprintf("%T", m))
 	}
 }
 

@@ -94,7 +94,7 @@ func TestPanicInOneConnectionLeavesOthersRunning(t *testing.T) {
 		switch m := ctx.Message().(type) {
 		case *messages.DataEvent:
 			ctx.Send(m.Socket, &messages.Write{Data: m.Data})
-		case actor.SystemMessage, actor.AutoReceiveMessage, *actors.EndBarrier:
+		case actor.SystemMessage, actor.AutoReceiveMessage:
 		default:
 			p.events <- m
 		}

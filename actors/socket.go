@@ -2,6 +2,7 @@ package actors
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"syscall"
 	"time"
@@ -61,7 +62,7 @@ func (s *socket) Receive(ctx actor.Context) {
 			s.recovered(ctx, supervisor.NewPanicError(r))
 		}
 	}()
-	switch m := ctx.Message().(type) {
+	switch m := byPointer(ctx.Message()).(type) {
 	case *actor.Started:
 		s.started(ctx)
 	case *actor.Stopping:
@@ -119,6 +120,14 @@ func (s *socket) Receive(ctx actor.Context) {
 		s.timer.tick(ctx, s)
 	case *autoEnd:
 		s.end(ctx, nil)
+	case *messages.EndEvent: // the owner's automatic answer to our EndEvent: it handled it
+		if m.Socket.Equal(s.self) {
+			s.end(ctx, nil)
+		}
+	case actor.SystemMessage, actor.AutoReceiveMessage:
+	default:
+		s.cfg.Logger.Warn("actornet: a socket got a message it does not handle", "socket", s.self,
+			"type", fmt.Sprintf("%T", m))
 	}
 }
 

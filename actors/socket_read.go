@@ -73,18 +73,11 @@ type readDone struct {
 }
 
 // autoEnd tells a socket that does not allow half-open connections to end its side now: its
-// owner has handled EndEvent, so what the owner wrote meanwhile is already in the mailbox and
-// goes out before the FIN, as in Node, where the socket is still writable in 'end' handlers.
+// Handler has handled EndEvent, so what it wrote meanwhile was written first, as in Node,
+// where the socket is still writable in 'end' handlers.
 type autoEnd struct{}
 
-// EndBarrier is sent by a socket to its owner actor right after EndEvent, when the socket does
-// not allow half-open connections. Owners ignore it: protoactor answers it by itself once the
-// owner has handled it, and that answer tells the socket that every Write the owner sent
-// while handling EndEvent (and before) has reached the socket, so it can end its side.
-type EndBarrier struct{}
-
-// GetAutoResponse makes protoactor answer the barrier after the owner handled it.
-func (*EndBarrier) GetAutoResponse(actor.Context) any { return &autoEnd{} }
+var theAutoEnd = &autoEnd{}
 
 // startReader starts the reader unless one runs or reading makes no sense now.
 func (s *socket) startReader() {
@@ -317,12 +310,17 @@ func (s *socket) deliverEnd(ctx actor.Context) {
 		return
 	}
 	s.rd.state = readEnded
-	s.emit(ctx, &messages.EndEvent{Socket: s.self})
-	if !s.cfg.AllowHalfOpen && s.out.stateNow() == writeOpen {
-		if s.handler == nil && s.owner != nil && !s.held {
-			ctx.Request(s.owner, &EndBarrier{})
-		} else {
-			ctx.Send(s.self, &autoEnd{}) // a Handler's writes are in the mailbox already
+	ev := &messages.EndEvent{Socket: s.self}
+	autoEnd := !s.cfg.AllowHalfOpen && s.out.stateNow() == writeOpen
+	if autoEnd && s.handler == nil && s.owner != nil && !s.held {
+		// The owner actor answers by itself once it has handled the event (see EndEvent):
+		// the Writes it sent meanwhile reach the socket before the answer, which ends our
+		// side after them.
+		ctx.Request(s.owner, ev)
+	} else {
+		s.emit(ctx, ev)
+		if autoEnd {
+			ctx.Send(s.self, theAutoEnd) // a Handler's writes are queued already
 		}
 	}
 	s.bothDone(ctx)

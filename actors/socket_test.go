@@ -185,6 +185,7 @@ func TestDrainAfterHighWaterMark(t *testing.T) {
 
 	e.send(c, &messages.Write{Data: make([]byte, 100)})
 	e.send(c, &messages.Write{Data: make([]byte, 8<<20), Token: "big"})
+	expect[*messages.FullEvent](p) // the queue passed the mark: writability is off
 	go io.Copy(io.Discard, peer)
 	w := expect[*messages.WrittenEvent](p)
 	assert.Equal(t, "big", w.Token)
@@ -205,9 +206,10 @@ func TestDestroyDropsPendingWrites(t *testing.T) {
 	expect[*messages.ConnectEvent](p)
 	// The peer does not read, so most of this stays queued.
 	e.send(c, &messages.Write{Data: make([]byte, 32<<20), Token: 1})
-	e.send(c, &messages.Write{Data: []byte("tail"), Token: 2})
+	e.send(c, messages.Write{Data: []byte("tail"), Token: 2}) // by value works too
 	e.send(c, &messages.Destroy{})
 	e.send(c, &messages.Destroy{}) // idempotent
+	expect[*messages.FullEvent](p)
 	for _, tok := range []int{1, 2} {
 		w := expect[*messages.WrittenEvent](p)
 		assert.Equal(t, tok, w.Token)

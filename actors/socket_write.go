@@ -24,8 +24,10 @@ type flushDone struct {
 // write handles a Write message: the same path as an in-process Outbox.Write, with the
 // token's answer and a refusal turned into events.
 func (s *socket) write(ctx actor.Context, data []byte, token any, lease *messages.Lease) {
-	_, done, err := s.out.write(data, token, lease)
+	_, full, done, err := s.out.write(data, token, lease)
 	switch {
+	case full:
+		s.emit(ctx, &messages.FullEvent{Socket: s.self})
 	case err == ErrWriteAfterEnd:
 		s.refuse(ctx, []any{token})
 	case err != nil:

@@ -17,16 +17,31 @@ type DataEvent struct {
 	Lease  *Lease
 }
 
+// FullEvent is sent by a socket to its owner when a Write brought its write queue (what the
+// kernel has not taken yet) to the high-water mark: stop writing, or pause the source of the
+// data, until the DrainEvent that follows once the queue is empty (Netty's writability,
+// Node's write() returning false). Nobody has to count bytes.
+type FullEvent struct {
+	Socket *actor.PID
+}
+
 // DrainEvent is sent by a socket to its owner when its write queue, having passed the
-// high-water mark, is empty again.
+// high-water mark (see FullEvent), is empty again.
 type DrainEvent struct {
 	Socket *actor.PID
 }
 
 // EndEvent is sent by a socket to its owner when the peer's FIN arrived, after all its data.
+// A socket that does not allow half-open connections ends its side once its owner has
+// handled the event (protoactor answers it by itself, see GetAutoResponse), so Writes the
+// owner sends while handling it go out before the FIN, as in Node.
 type EndEvent struct {
 	Socket *actor.PID
 }
+
+// GetAutoResponse makes protoactor answer an EndEvent sent as a request with the event
+// itself, once the owner has handled it: that tells the socket to end its side.
+func (e *EndEvent) GetAutoResponse(actor.Context) any { return e }
 
 // FinishEvent is sent by a socket to its owner once End has flushed the queue and the FIN has
 // been handed to the kernel (Node's 'finish').

@@ -1,8 +1,9 @@
 // Command actors is the echo server written against actornet's actor layer alone: actors
 // receive the server's and sockets' events as messages and answer with commands. It is the
-// shape to copy when sockets are part of a larger actor system: a listener owner actor hands
-// each accepted socket to an echo actor of its own, so connections run in parallel, and each
-// echo actor pauses its socket while its writes are over the high-water mark.
+// shape to copy when sockets are part of a larger actor system: each accepted socket gets an
+// echo actor of its own, on the socket's loop (connections are spread over a group of
+// loops, so they run in parallel), and each echo pauses its socket while its writes are
+// backed up (FullEvent) until they drained (DrainEvent).
 //
 //	go run ./examples/actors                   # serve on 127.0.0.1:7001 until interrupted
 //	go run ./examples/actors -demo             # also run one client actor, check, exit 0
@@ -41,54 +42,30 @@ func (o *serverOwner) Receive(ctx actor.Context) {
 		case o.failed <- m.Err:
 		default: // after start, accept errors (EMFILE ...) are survived by the server
 		}
-	case *messages.ConnectionEvent:
-		echo := ctx.Spawn(actor.PropsFromProducer(func() actor.Actor { return &echo{} }))
-		ctx.Send(m.Socket, &messages.Register{Owner: echo})
 	}
 }
 
-// echo writes back what its socket reads. Writes complete in order, so a token on one Write
-// tells that every byte before it is written too: the echo asks for a WrittenEvent only every
-// 64 KiB, and on every Write while it is over the high-water mark, where it pauses its socket
-// until the writes have drained (the peer is held back by TCP itself). The socket lends its
-// read buffer (LendReads) and the echo hands the loan on with its Write, so a read allocates
-// nothing.
-type echo struct {
-	sent, done int // bytes given to Write, and known to be written
-	tokened    int // sent, as of the last Write with a token
-	paused     bool
-}
+// echo writes back what its socket reads. The socket lends its read buffer (LendReads) and
+// the echo hands the loan on with its Write, so a read allocates nothing; when the echo backs
+// up (the peer reads slower than it sends), the socket says FullEvent and the echo stops
+// reading until DrainEvent, so the peer is held back by TCP itself. Nothing is counted.
+type echo struct{}
 
-const (
-	highWater  = 256 << 10
-	tokenEvery = 64 << 10
-)
-
-func (e *echo) Receive(ctx actor.Context) {
+func (echo) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *messages.DataEvent:
-		e.sent += len(m.Data)
-		var token any
-		if e.sent-e.tokened >= tokenEvery || e.sent-e.done > highWater {
-			token, e.tokened = e.sent, e.sent
-		}
-		// The Write takes the lease over: the socket reads into the buffer again once the
-		// echo reached the kernel.
-		ctx.Send(m.Socket, &messages.Write{Data: m.Data, Token: token, Lease: m.Lease})
-		if e.sent-e.done > highWater && !e.paused {
-			e.paused = true
-			ctx.Send(m.Socket, &messages.Pause{})
-		}
-	case *messages.WrittenEvent:
-		e.done = m.Token.(int)
-		if e.paused && e.sent-e.done < highWater/2 {
-			e.paused = false
-			ctx.Send(m.Socket, &messages.Resume{})
-		}
+		ctx.Send(m.Socket, &messages.Write{Data: m.Data, Lease: m.Lease})
+	case *messages.FullEvent:
+		ctx.Send(m.Socket, &messages.Pause{})
+	case *messages.DrainEvent:
+		ctx.Send(m.Socket, &messages.Resume{})
 	case *messages.CloseEvent:
 		ctx.Stop(ctx.Self()) // the socket is gone, and its echo with it
 	}
 }
+
+// highWater is the echo sockets' high-water mark: room for a few reads in flight.
+const highWater = 256 << 10
 
 // client sends a message, ends, and reports what came back once its socket closed.
 type client struct {
@@ -193,10 +170,18 @@ func start(host string, port int) (*echoServer, error) {
 		sys.Root.Stop(owner)
 		sys.Shutdown()
 	}
-	// HoldAccepted: a socket sends nothing and reads nothing until its Register, so none of
-	// its events reaches the server's owner first.
-	srv, err := actors.SpawnServer(tree, actors.ServerConfig{Owner: owner, HoldAccepted: true,
-		Socket: actors.SocketConfig{LendReads: true}})
+	// Each accepted socket goes on the next loop of the group, with an echo actor of its own
+	// on the same loop as its owner from the start: an event and the Write it answers with
+	// are handled in one run of the loop.
+	loops := actors.NewLoopGroup(0)
+	srv, err := actors.SpawnServer(tree, actors.ServerConfig{Owner: owner,
+		Socket: actors.SocketConfig{LendReads: true, HighWaterMark: highWater},
+		PrepareSocket: func(cfg actors.SocketConfig) actors.SocketConfig {
+			cfg.Loop = loops.Next()
+			cfg.Owner = sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return echo{} },
+				actor.WithMailbox(cfg.Loop.Mailbox())))
+			return cfg
+		}})
 	if err != nil {
 		stop()
 		return nil, err

@@ -24,9 +24,8 @@ func TestDemo(t *testing.T) {
 }
 
 // TestEchoStreamsWithBackpressure sends 32 MiB (more than loopback's socket buffers hold),
-// which the peer reads only once the echo has held it back (it pauses its socket above the
-// high-water mark, counting writes out with a token every 64 KiB): what comes back must be
-// exactly what was sent.
+// which the peer reads only once the echo has held it back (it pauses its socket on
+// FullEvent until DrainEvent): what comes back must be exactly what was sent.
 func TestEchoStreamsWithBackpressure(t *testing.T) {
 	e, err := start("127.0.0.1", 0)
 	if err != nil {
