@@ -193,7 +193,7 @@ func (s *socket) fail(ctx actor.Context, err error) {
 	}
 	s.hadError = true
 	s.emit(ctx, &messages.ErrorEvent{Socket: s.self, Err: err})
-	s.closeNow(ctx)
+	s.closeNow(ctx, true)
 }
 
 // destroy closes the socket at once, dropping queued writes: CloseEvent{HadError: false}.
@@ -201,18 +201,24 @@ func (s *socket) destroy(ctx actor.Context) {
 	if s.state >= StateClosing {
 		return
 	}
-	s.closeNow(ctx)
+	s.closeNow(ctx, false)
 }
 
 // closeNow closes the descriptor and everything that waits on it. CloseEvent follows once the
-// goroutines that used the descriptor have exited.
-func (s *socket) closeNow(ctx actor.Context) {
+// goroutines that used the descriptor have exited. An abortive close (a failure, or the tree
+// stopping the socket) of a socket that still had writes queued resets the connection, so
+// that its peer cannot mistake the cut stream for a whole one; a Destroy closes it with a
+// FIN, as Node's destroy() does.
+func (s *socket) closeNow(ctx actor.Context, abortive bool) {
 	s.state.to(StateClosing)
 	s.timer.stop()
 	if s.cancelDial != nil {
 		s.cancelDial()
 	}
 	if s.conn != nil {
+		if abortive && s.out.Buffered() > 0 {
+			_ = s.conn.SetLinger(0)
+		}
 		_ = s.conn.Close()
 	}
 	s.unpark()
@@ -251,7 +257,7 @@ func (s *socket) sendClose(ctx actor.Context) {
 // abort runs when the tree stops the socket from outside (its server or the tree stopping).
 func (s *socket) abort(ctx actor.Context) {
 	if s.state < StateClosing {
-		s.closeNow(ctx)
+		s.closeNow(ctx, true)
 	}
 	if s.state == StateClosing { // goroutines still running: they will find a closed descriptor
 		s.state.to(StateClosed)
@@ -283,7 +289,7 @@ func (s *socket) recovered(ctx actor.Context, pe *supervisor.PanicError) {
 // bothDone closes the socket once our FIN is out and the peer's end was delivered.
 func (s *socket) bothDone(ctx actor.Context) {
 	if s.rd.state == readEnded && s.state == StateOpen && s.out.stateNow() == writeFinished {
-		s.closeNow(ctx)
+		s.closeNow(ctx, false)
 	}
 }
 

@@ -35,6 +35,8 @@ type Runtime struct {
 	servers   map[*Server]struct{}
 	timers    map[*Timer]struct{}
 	closed    bool
+	shutDown  chan struct{} // closed once Shutdown is done
+	shutErr   error         // what Shutdown returned
 }
 
 // stopTimeout bounds how long Shutdown waits for the actor tree to stop.
@@ -151,39 +153,34 @@ func (rt *Runtime) Wait(ctx context.Context) error {
 }
 
 // Shutdown closes every server, ends every open socket (destroys those not connected yet),
-// and waits for them to close. When ctx ends
-// first, what is still open is destroyed and ctx.Err() is returned. Then it stops the actor
-// system if rt made it. Later calls return nil at once; calls on rt's servers and sockets
-// after it are harmless no-ops. Called from a callback of rt, it returns ErrInCallback at
-// once: it would wait for itself.
+// and waits for them to close: a socket's queued writes go out before its FIN. When ctx
+// ends first, what is still open is destroyed (with a reset where writes were still queued,
+// so that no peer mistakes a cut stream for a whole one) and ctx.Err() is returned. Then it
+// stops the actor system if rt made it. It is safe from any goroutine but rt's callbacks
+// (there it returns ErrInCallback at once: it would wait for itself); concurrent and later
+// calls wait until the first is done and return what it returned. Nothing new can be made
+// with rt once it started: calls on rt's servers and sockets are harmless no-ops.
 func (rt *Runtime) Shutdown(ctx context.Context) error {
 	if rt.loops.Current() != nil {
 		return ErrInCallback
 	}
 	rt.mu.Lock()
 	if rt.closed {
+		done := rt.shutDown
 		rt.mu.Unlock()
-		return nil
+		if err := waitDone(ctx, done); err != nil {
+			return err
+		}
+		return rt.shutErr
 	}
 	rt.closed = true
-	servers, sockets, timers := keys(rt.servers), keys(rt.sockets), keys(rt.timers)
+	rt.shutDown = make(chan struct{})
+	timers := keys(rt.timers)
 	rt.mu.Unlock()
 	for _, t := range timers {
 		t.Stop()
 	}
-
-	for _, s := range servers {
-		s.shutdown()
-	}
-	for _, s := range sockets {
-		s.shutdown()
-	}
-	err := rt.waitClosed(ctx, servers, sockets)
-	if err != nil {
-		for _, s := range sockets {
-			s.Destroy()
-		}
-	}
+	err := rt.closeAll(ctx)
 	stopCtx, cancel := context.WithTimeout(context.Background(), stopTimeout)
 	defer cancel()
 	_ = rt.tree.Stop(stopCtx)
@@ -191,7 +188,44 @@ func (rt *Runtime) Shutdown(ctx context.Context) error {
 	if rt.ownSys {
 		rt.sys.Shutdown()
 	}
+	rt.mu.Lock()
+	rt.shutErr = err
+	close(rt.shutDown)
+	rt.mu.Unlock()
 	return err
+}
+
+// closeAll closes what rt tracks until nothing is left: a server or socket is tracked from
+// its Listen or Connect until its 'close' listeners ran, and nothing new is tracked once the
+// runtime is closed. When ctx ends first, what is left is destroyed.
+func (rt *Runtime) closeAll(ctx context.Context) error {
+	asked := map[any]bool{}
+	for {
+		rt.mu.Lock()
+		servers, sockets := keys(rt.servers), keys(rt.sockets)
+		rt.mu.Unlock()
+		if len(servers) == 0 && len(sockets) == 0 {
+			return nil
+		}
+		for _, s := range servers {
+			if !asked[s] {
+				asked[s] = true
+				s.shutdown()
+			}
+		}
+		for _, s := range sockets {
+			if !asked[s] {
+				asked[s] = true
+				s.shutdown()
+			}
+		}
+		if err := rt.waitClosed(ctx, servers, sockets); err != nil {
+			for _, s := range sockets {
+				s.destroyWith(err)
+			}
+			return err
+		}
+	}
 }
 
 // waitClosed waits until the given servers and sockets have all closed.

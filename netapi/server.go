@@ -52,6 +52,7 @@ type Server struct {
 	listening bool
 	refd      bool // counted by Runtime.Wait: between Listen and 'close'
 	unref     bool
+	listens   int // Listen calls: a 'close' listener that listens again keeps it open
 	closes    map[uint64]*closeCall // Close calls not answered by 'close' yet, by Token
 	nextToken uint64
 	ls        serverListeners
@@ -73,8 +74,9 @@ type serverListeners struct {
 // Call Listen to start it.
 func (rt *Runtime) CreateServer(opts ServerOptions, onConnection func(*Socket)) *Server {
 	s := &Server{rt: rt, opts: opts, loop: rt.loopForNew(), closedSig: make(chan struct{})}
+	close(s.closedSig) // not listening
 	s.OnConnection(onConnection)
-	if !rt.trackServer(s, true) {
+	if rt.isClosed() {
 		return s
 	}
 	pid, err := actors.SpawnServer(rt.tree, actors.ServerConfig{
@@ -88,7 +90,6 @@ func (rt *Runtime) CreateServer(opts ServerOptions, onConnection func(*Socket)) 
 		Logger:        rt.logger,
 	})
 	if err != nil {
-		rt.trackServer(s, false)
 		return s
 	}
 	s.pid = pid
@@ -100,14 +101,21 @@ func (rt *Runtime) CreateServer(opts ServerOptions, onConnection func(*Socket)) 
 // ErrInvalidPort, ErrServerAlreadyListening ...) is an 'error' event and leaves the server
 // free to Listen again.
 func (s *Server) Listen(opts ListenOptions, onListening func()) *Server {
+	if s.pid == nil || !s.rt.trackServer(s, true) { // the runtime is shut down
+		s.rt.post(s.loop, func() {
+			s.process(&messages.ServerErrorEvent{Server: s.pid, Err: ErrRuntimeClosed})
+		})
+		return s
+	}
 	s.mu.Lock()
 	if onListening != nil {
 		s.ls.listening.add(onListening, true)
 	}
-	if isClosed(s.closedSig) { // listening again after a close
+	s.listens++
+	if isClosed(s.closedSig) { // Shutdown waits for this listen to end
 		s.closedSig = make(chan struct{})
 	}
-	if !s.refd && !s.unref && s.pid != nil && !s.listening {
+	if !s.refd && !s.unref && !s.listening {
 		s.refd = true
 		s.rt.ref()
 	}
@@ -126,7 +134,7 @@ func (s *Server) ListenPort(port int, host string, backlog int, onListening func
 // ErrServerNotRunning if the server was not listening when Close was called ('close' is
 // emitted all the same, as in Node).
 func (s *Server) Close(onClose func(err error)) *Server {
-	if s.pid == nil { // the runtime was shut down before this server was made
+	if s.pid == nil || s.rt.isClosed() { // the runtime was shut down: nothing listens
 		if onClose != nil {
 			s.rt.post(s.loop, func() { onClose(ErrServerNotRunning) })
 		}
@@ -149,16 +157,10 @@ func (s *Server) Close(onClose func(err error)) *Server {
 	return s
 }
 
-// shutdown closes the server for Runtime.Shutdown, if it listens.
+// shutdown closes the server for Runtime.Shutdown: its actor answers with 'close' once it
+// stopped listening (after a Listen still in flight) and its sockets closed, or at once.
 func (s *Server) shutdown() {
-	s.mu.Lock()
-	listening := s.listening
-	s.mu.Unlock()
-	if listening {
-		s.send(&messages.Close{})
-	} else {
-		s.markClosed()
-	}
+	s.send(&messages.Close{})
 }
 
 // Address is where the server listens; zero until 'listening' and after 'close'.
@@ -238,12 +240,21 @@ func (s *Server) closedCh() <-chan struct{} {
 	return s.closedSig
 }
 
-func (s *Server) markClosed() {
+// stopped ends what a Listen started once the server does not listen any more: Wait and
+// Shutdown stop counting it. listens is the Listen count before the listeners ran: one
+// of them that listened again keeps it counted.
+func (s *Server) stopped(listens int) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	if s.listens != listens || s.listening {
+		s.mu.Unlock()
+		return
+	}
+	s.unrefLocked()
 	if !isClosed(s.closedSig) {
 		close(s.closedSig)
 	}
+	s.mu.Unlock()
+	s.rt.trackServer(s, false)
 }
 
 func isClosed(ch chan struct{}) bool {
@@ -320,7 +331,7 @@ func (s *Server) process(ev any) {
 		}
 		listenFailed := !s.listening
 		fns := s.ls.err.take()
-		addr := s.addr
+		addr, listens := s.addr, s.listens
 		s.mu.Unlock()
 		if len(fns) == 0 {
 			s.rt.unheard("server error", e.Err, "address", addr.String())
@@ -329,9 +340,7 @@ func (s *Server) process(ev any) {
 			fn(e.Err)
 		}
 		if listenFailed { // nothing keeps Wait blocked any more
-			s.mu.Lock()
-			s.unrefLocked()
-			s.mu.Unlock()
+			s.stopped(listens)
 		}
 	case *messages.ServerCloseEvent:
 		s.mu.Lock()
@@ -339,15 +348,13 @@ func (s *Server) process(ev any) {
 		answered := len(s.closes)
 		s.closes = nil
 		fns := s.ls.close.take()
+		listens := s.listens
 		s.mu.Unlock()
 		run(fns)
 		for range answered {
 			s.rt.unref()
 		}
-		s.mu.Lock()
-		s.unrefLocked() // only now may Wait return
-		s.mu.Unlock()
-		s.markClosed()
+		s.stopped(listens) // only now may Wait return
 	}
 }
 

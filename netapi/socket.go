@@ -83,7 +83,7 @@ type Socket struct {
 	remote, local Addr
 	writeCbs      map[uint64]func(error)
 	nextToken     uint64
-	endCbs        []func() // End's callbacks: they run before the 'finish' listeners, as in Node
+	endCbs        []func(error) // End's callbacks: before the 'finish' listeners, as in Node, or at close
 	ls            socketListeners
 }
 
@@ -133,7 +133,7 @@ func (s *Socket) Connect(opts ConnectOptions, onConnect func()) *Socket {
 		return s
 	}
 	if s.state == socketClosed { // connect again: a new actor, fresh state
-		s.pid, s.closed = nil, nil
+		s.pid, s.closed, s.endCbs = nil, nil, nil
 		s.remote, s.local = Addr{}, Addr{}
 		s.bytesRead.Store(0)
 		s.closedSig = make(chan struct{})
@@ -256,10 +256,11 @@ func (s *Socket) WriteString(data string, onFlushed func(err error)) bool {
 }
 
 // End writes data (which may be nil), then half-closes the socket once everything queued is
-// sent; onFinish, if not nil, runs then, just before the 'finish' listeners. Reading goes on
-// until the peer ends. A second End does nothing (with data, it is a write after end); End
-// on a closed socket does nothing.
-func (s *Socket) End(data []byte, onFinish func()) *Socket {
+// sent; onFinish, if not nil, runs once: with nil then, just before the 'finish' listeners,
+// or with an error wrapping ErrSocketClosed if the socket closes first (Node's end(cb)).
+// Reading goes on until the peer ends. A second End does nothing (with data, it is a write
+// after end); End on a closed socket does nothing.
+func (s *Socket) End(data []byte, onFinish func(err error)) *Socket {
 	if len(data) > 0 {
 		s.Write(data, nil)
 	}

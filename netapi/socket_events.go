@@ -1,6 +1,7 @@
 package netapi
 
 import (
+	"net"
 	"github.com/actornet/actornet/messages"
 )
 
@@ -42,9 +43,13 @@ func (s *Socket) handle(ev any) {
 		run(fns) // then the actor ends our side too, unless AllowHalfOpen
 	case *messages.FinishEvent:
 		s.mu.Lock()
-		fns := append(s.endCbs, s.ls.finish.take()...)
+		ends := s.endCbs
 		s.endCbs = nil
+		fns := s.ls.finish.take()
 		s.mu.Unlock()
+		for _, fn := range ends {
+			fn(nil)
+		}
 		run(fns)
 	case *messages.TimeoutEvent:
 		s.mu.Lock()
@@ -104,13 +109,24 @@ func (s *Socket) onClose(e *messages.CloseEvent) {
 	s.state = socketClosed
 	s.writeCbs = map[uint64]func(error){}
 	s.closed = &e.HadError
+	ends := s.endCbs // End was called, and the socket closed before its 'finish'
+	s.endCbs = nil
 	fns := s.ls.close.take()
+	pid := s.pid
 	s.mu.Unlock()
+	for _, fn := range ends {
+		fn(&net.OpError{Op: "end", Net: "tcp", Err: ErrSocketClosed})
+	}
 	for _, fn := range fns {
 		fn(e.HadError)
 	}
-	// Only now may Wait return: what the close listeners did happens before it.
+	// Only now may Wait return: what the close listeners did happens before it. A close
+	// listener that connected the socket again keeps it counted.
 	s.mu.Lock()
+	if s.pid != pid {
+		s.mu.Unlock()
+		return
+	}
 	s.unrefLocked()
 	if !isClosed(s.closedSig) {
 		close(s.closedSig)

@@ -80,12 +80,12 @@ func TestWriteCallbackOrderAndEnd(t *testing.T) {
 	c.OnFinish(func() { l.Add("finish listener") })
 	c.ConnectPort(port, "127.0.0.1", func() { l.Add("connect") })
 	c.WriteString("one", func(err error) { l.Add(fmt.Sprintf("write one %v", err)) })
-	c.End([]byte("two"), func() { l.Add("end cb") })
+	c.End([]byte("two"), func(err error) { l.Add(fmt.Sprintf("end cb %v", err)) })
 	peer := acceptRaw(t, ln)
 	got, _ := io.ReadAll(peer)
 	assert.Equal(t, "onetwo", string(got))
 	// As in Node: End's callback runs before the 'finish' listeners.
-	assert.Equal(t, []string{"connect", "write one <nil>", "end cb", "finish listener"}, l.WaitFor(t, "finish listener"))
+	assert.Equal(t, []string{"connect", "write one <nil>", "end cb <nil>", "finish listener"}, l.WaitFor(t, "finish listener"))
 }
 
 func TestWriteAfterEnd(t *testing.T) {

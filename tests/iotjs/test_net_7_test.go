@@ -38,7 +38,7 @@ func Test_net_7(t *testing.T) {
 				socket := rt.NewSocket(netapi.SocketOptions{})
 				socket.ConnectPort(port, "localhost", nil)
 				socket.OnConnect(func() {
-					socket.End([]byte(strconv.Itoa(i)), func() { connectionCount-- })
+					socket.End([]byte(strconv.Itoa(i)), func(error) { connectionCount-- })
 				})
 				socket.OnData(func(data []byte) { check[string(data)] = true })
 			}

@@ -274,7 +274,7 @@ var scenarios = map[string]func(rt *netapi.Runtime, r *recorder){
 			c = rt.ConnectPort(server.Address().Port, "127.0.0.1", func() {
 				c.OnFinish(func() { r.log("client", "finish listener") })
 				c.WriteString("one", func(error) { r.log("client", "write callback") })
-				c.End([]byte("two"), func() { r.log("client", "end callback") })
+				c.End([]byte("two"), func(error) { r.log("client", "end callback") })
 			})
 			c.OnEnd(func() { r.log("client", "end") })
 			c.OnClose(func(h bool) { r.log("client", "close", h) })
