@@ -52,7 +52,7 @@ type Server struct {
 	listening bool
 	refd      bool // counted by Runtime.Wait: between Listen and 'close'
 	unref     bool
-	listens   int // Listen calls: a 'close' listener that listens again keeps it open
+	listens   int                   // Listen calls: a 'close' listener that listens again keeps it open
 	closes    map[uint64]*closeCall // Close calls not answered by 'close' yet, by Token
 	nextToken uint64
 	ls        serverListeners

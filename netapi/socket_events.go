@@ -1,8 +1,8 @@
 package netapi
 
 import (
-	"net"
 	"github.com/actornet/actornet/messages"
+	"net"
 )
 
 // handle is the socket actor's Handler: it runs inside the actor, on the socket's loop, in
