@@ -4,40 +4,62 @@
 //
 //	sys := supervisor.NewSystem(nil)
 //	tree := supervisor.NewTree(sys, nil)
-//	srv, _ := actors.SpawnServer(tree, actors.ServerConfig{Owner: me})
+//	srv, err := actors.SpawnServer(tree, actors.ServerConfig{Owner: owner})
+//	if err != nil {
+//		return err
+//	}
 //	sys.Root.Send(srv, &messages.Listen{Port: 7000, Host: "127.0.0.1"})
-//	// me receives *messages.ListeningEvent, then a *messages.ConnectionEvent per client and
-//	// that client's *messages.DataEvent ... *messages.CloseEvent.
+//	// owner receives *messages.ListeningEvent, then a *messages.ConnectionEvent per client
+//	// and that client's *messages.DataEvent ... *messages.CloseEvent.
+//
+// The runnable Example in this package is a whole echo server and client.
 //
 // # Sockets
 //
-// A socket actor ([SpawnSocket], or accepted by a server) follows Node's net.Socket:
+// A socket actor ([SpawnSocket], or accepted by a server) owns all of a socket's semantics,
+// Node's net.Socket's, in one state machine: a lifecycle ([State]) with a read half
+// (open, eof, ended) and a write half (open, ending, finished, closed), Node's flowing mode,
+// one read credit and the write queue ([Outbox]).
 //
 //   - Connect resolves a host name (LookupEvent), dials (ConnectEvent, or ErrorEvent and
 //     CloseEvent{HadError: true}); writes sent before are queued and go out once connected.
 //   - Every read becomes a DataEvent whose Data the owner owns, or, with
-//     SocketConfig.LendReads, borrows until it sends ReturnBuffer (a read then allocates
-//     nothing). Pause stops reading from the kernel, so the peer is held back by TCP itself:
-//     a paused socket keeps at most one read buffer. The peer's FIN gives EndEvent after all
-//     data.
+//     SocketConfig.LendReads, borrows under a messages.Lease (a read then allocates nothing).
+//     The reader reads its next chunk only once the actor has handled the last one and the
+//     data flows: Pause, a socket awaiting its first consumer (SocketConfig.AwaitConsumer,
+//     Node's readableFlowing null, until Flow or Resume) and a lease not yet released all
+//     withhold that one credit, so the peer is held back by TCP itself and a stopped socket
+//     keeps at most one read buffer. The peer's FIN gives EndEvent after all data.
 //   - A socket that has nothing to read holds no goroutine and no buffer: on Linux its reader
 //     parks the descriptor in a shared epoll instance after a short linger, and starts again
 //     when data comes.
-//   - Writes never block the actor: each is tried once without blocking, and what the kernel
-//     does not take goes to a flusher goroutine, one at a time, in order. DrainEvent follows
-//     when a queue that passed the high-water mark is empty again (or see [WriteGauge]).
+//   - Writes never block: each is tried once without blocking, and what the kernel does not
+//     take goes to a flusher goroutine, one at a time, in order. FullEvent says the queue
+//     reached the high-water mark, DrainEvent that it is empty again. A Write with a Token
+//     gets exactly one WrittenEvent. In-process code writes to the [Outbox] directly.
 //   - End flushes, then half-closes (FinishEvent). With AllowHalfOpen false the socket ends
-//     its side by itself after EndEvent. A Write after End gives ErrorEvent wrapping
-//     [ErrWriteAfterEnd] and destroys the socket.
+//     its side by itself once the owner has handled EndEvent. A Write after End gives its
+//     WrittenEvent with [ErrWriteAfterEnd] (EPIPE after the peer's end), then ErrorEvent,
+//     and destroys the socket.
 //   - Destroy drops queued writes and closes at once. CloseEvent comes exactly once, last,
 //     after the descriptor is closed and every goroutine of the socket has exited.
 //   - SetTimeout arms an idle timer that sends TimeoutEvent once per idle period; it never
 //     closes the socket. SetKeepAlive and SetNoDelay set the real socket options.
 //   - The owner is watched: when it stops, the socket is destroyed. Register moves the events
-//     to another actor; [Attach] hands them to a [Handler] called inside the socket actor.
+//     to another actor; SocketConfig.Handler (ServerConfig.PrepareSocket for accepted
+//     sockets) has them called inside the socket actor instead, in process.
 //
 // A panic inside the socket actor, a Handler's included, closes that socket with an
 // ErrorEvent carrying a *supervisor.PanicError; nothing else is affected.
+//
+// # Loops
+//
+// Every socket and server actor runs on a [Loop] (Netty's event loop): the actors of one
+// loop take turns, so callbacks run inside them never overlap. A socket's reader runs an
+// idle loop itself, so a read, its callback and the write it makes happen on one goroutine.
+// By default each actor has a loop of its own; netapi puts a runtime's on a [LoopGroup]. An
+// owner actor on its socket's loop ([Loop.Mailbox]) answers events with no goroutine
+// handed over.
 //
 // # Servers
 //

@@ -5,6 +5,7 @@ import (
 	"io"
 	"testing"
 
+	"github.com/actornet/actornet/internal/testkit"
 	"github.com/actornet/actornet/netapi"
 )
 
@@ -28,7 +29,7 @@ func BenchmarkEchoRoundTripReuse(b *testing.B) {
 
 // BenchmarkClientWrite is a netapi Write handed to the kernel, its callback included.
 func BenchmarkClientWrite(b *testing.B) {
-	rt := netapi.New()
+	rt := netapi.New(netapi.WithLogger(testkit.Logger(b)))
 	defer rt.Shutdown(context.Background())
 	ln, port := rawListenerB(b)
 	defer ln.Close()
@@ -102,7 +103,7 @@ func BenchmarkEchoParallel(b *testing.B) {
 
 // netapiEchoB starts a netapi echo server for a benchmark and returns its port.
 func netapiEchoB(b *testing.B, opts netapi.ServerOptions) int {
-	rt := netapi.New()
+	rt := netapi.New(netapi.WithLogger(testkit.Logger(b)))
 	b.Cleanup(func() { rt.Shutdown(context.Background()) })
 	srv := rt.CreateServer(opts, func(s *netapi.Socket) {
 		s.OnData(func(d []byte) { s.Write(d, nil) })

@@ -5,13 +5,14 @@
 //	srv := netapi.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) {
 //		s.OnData(func(b []byte) { s.Write(b, nil) }) // echo
 //	})
-//	srv.Listen(netapi.ListenOptions{Port: 7000, Host: "127.0.0.1"}, nil)
-//
-//	c := netapi.ConnectPort(7000, "127.0.0.1", func() { fmt.Println("connected") })
-//	c.OnData(func(b []byte) { fmt.Printf("%s", b) })
-//	c.WriteString("hello", nil)
-//	c.End(nil, nil)
+//	srv.Listen(netapi.ListenOptions{Port: 7000, Host: "127.0.0.1"}, func() {
+//		c := netapi.ConnectPort(7000, "127.0.0.1", nil)
+//		c.OnData(func(b []byte) { fmt.Printf("%s\n", b); srv.Close(nil) })
+//		c.End([]byte("hello"), nil)
+//	})
 //	netapi.Wait(ctx) // until nothing is open
+//
+// The package's runnable examples (Example_server, Example_client ...) are the same flows.
 //
 // # Runtime
 //
@@ -21,16 +22,22 @@
 //
 // # Callbacks
 //
-// Each On method adds a listener; several run in the order they were added. A socket's or a
-// server's callbacks run one at a time, in the order the events happened, never under a lock
-// of this package, so any method may be called from them. By default they run inside the
-// object's actor, so callbacks of different sockets may run in parallel; [WithEventLoop] runs
-// every callback of the runtime on one goroutine, one at a time, Node's model.
+// Each On method adds a listener; several run in the order they were added. Callbacks run
+// inside the actors, on event loops (Netty's model): a runtime has GOMAXPROCS loops by
+// default ([WithEventLoops]; [WithEventLoop] is one, Node's model), each server and socket
+// lives on one, and the callbacks of everything on one loop run one at a time, in the order
+// the events happened, never under a lock of this package, so any method may be called from
+// them. A socket made in a callback joins that callback's loop, and an accepted socket's
+// 'connection' listeners run on its loop: a proxy's two sides take turns, so Node's idioms
+// (pause on a full write, resume on drain) hold. A callback that blocks holds up its loop.
 //
-// Registering is race-free, as in Node's single-threaded loop: an accepted socket delivers
-// nothing before the 'connection' listeners have returned; data waits (one read buffer, the
-// kernel holding the rest) until the socket has a data listener or Resume is called; an
-// error that came while the socket had no error listener is handed to the first one added.
+// The socket's actor owns its state; a Socket keeps only listeners. Write is tried on the
+// kernel before it returns, so its result is Node's. Registering is race-free where Node's
+// single thread makes it so: an accepted socket delivers nothing before the 'connection'
+// listeners have returned; data waits (one read buffer, the kernel holding the rest) until
+// the socket has a data listener or Resume is called; a socket made in a callback delivers
+// nothing before that callback returns. An error with no listener, and a panic, are logged
+// (see [WithLogger]): nothing fails silently.
 //
 // A panic in a callback is contained: that socket gets an 'error' carrying a
 // *supervisor.PanicError and closes; its server and the other sockets go on.

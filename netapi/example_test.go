@@ -1,6 +1,7 @@
 package netapi_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 
@@ -105,4 +106,52 @@ func Example_pauseResume() {
 	// written, and not delivered while paused
 	// resuming
 	// data held back
+}
+
+// The quick start: an echo server, and a client made once it listens; Wait returns when
+// nothing is open any more, as Node's process exits when its loop runs dry.
+func Example_quickStart() {
+	rt := netapi.New()
+	defer rt.Shutdown(context.Background())
+
+	srv := rt.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) {
+		s.OnData(func(b []byte) { s.Write(b, nil) }) // echo
+	})
+	srv.Listen(netapi.ListenOptions{Port: 0, Host: "127.0.0.1"}, func() {
+		c := rt.ConnectPort(srv.Address().Port, "127.0.0.1", func() { fmt.Println("connected") })
+		c.OnData(func(b []byte) { fmt.Printf("%s\n", b) })
+		c.OnClose(func(bool) { srv.Close(nil) })
+		c.End([]byte("hello"), nil)
+	})
+	rt.Wait(context.Background())
+	// Output:
+	// connected
+	// hello
+}
+
+// A proxy in three lines: Pipe both ways, with backpressure each way and the end carried
+// over. Here it fronts an upper-casing server.
+func ExamplePipe() {
+	rt := netapi.New()
+	defer rt.Shutdown(context.Background())
+
+	upper := rt.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) {
+		s.OnData(func(b []byte) { s.Write(bytes.ToUpper(b), nil) })
+	})
+	proxy := rt.CreateServer(netapi.ServerOptions{ReuseReadBuffer: true, AllowHalfOpen: true}, func(in *netapi.Socket) {
+		out := rt.ConnectPort(upper.Address().Port, "127.0.0.1", nil)
+		netapi.Pipe(in, out)
+		netapi.Pipe(out, in)
+	})
+	upper.Listen(netapi.ListenOptions{Host: "127.0.0.1"}, func() {
+		proxy.Listen(netapi.ListenOptions{Host: "127.0.0.1"}, func() {
+			c := rt.ConnectPort(proxy.Address().Port, "127.0.0.1", nil)
+			c.OnData(func(b []byte) { fmt.Printf("%s\n", b) })
+			c.OnClose(func(bool) { proxy.Close(nil); upper.Close(nil) })
+			c.End([]byte("through the proxy"), nil)
+		})
+	})
+	rt.Wait(context.Background())
+	// Output:
+	// THROUGH THE PROXY
 }

@@ -115,3 +115,39 @@ func TestSocketMadeInCallbackJoinsItsLoop(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"in data", "in data returns", "out data"}, l.WaitFor(t, "out data"))
 }
+
+// Pipe both ways makes a proxy: 8 MiB sent through it to an echo server come back intact,
+// the client's end is carried to the echo server, and the echo server's end back.
+func TestPipeProxy(t *testing.T) {
+	for _, reuse := range []bool{false, true} {
+		t.Run(fmt.Sprintf("reuse=%v", reuse), func(t *testing.T) {
+			rt := newRuntime(t)
+			echo := rt.CreateServer(netapi.ServerOptions{ReuseReadBuffer: reuse}, func(s *netapi.Socket) {
+				netapi.Pipe(s, s)
+			})
+			echoPort := listen(t, echo)
+			proxy := rt.CreateServer(netapi.ServerOptions{ReuseReadBuffer: reuse, AllowHalfOpen: true},
+				func(in *netapi.Socket) {
+					out := rt.ConnectPort(echoPort, "127.0.0.1", nil)
+					netapi.Pipe(in, out)
+					netapi.Pipe(out, in)
+				})
+			c := dialRaw(t, listen(t, proxy))
+			defer c.Close()
+			sent := testkit.Pattern(8 << 20)
+			go func() {
+				_, _ = c.Write(sent)
+				_ = c.CloseWrite()
+			}()
+			got := make(chan []byte, 1)
+			go func() { got <- slowRead(c) }()
+			select {
+			case b := <-got:
+				require.Len(t, b, len(sent))
+				require.True(t, bytes.Equal(b, sent), "the echo came back changed")
+			case <-time.After(60 * time.Second):
+				t.Fatal("the proxy stalled")
+			}
+		})
+	}
+}
