@@ -25,14 +25,15 @@ func main() {
 	demo := flag.Bool("demo", false, "run clients against the server, check what comes back, then exit")
 	clients := flag.Int("clients", 10, "clients in -demo mode")
 	reuse := flag.Bool("reuse", true, "ReuseReadBuffer: false gives each 'data' listener a new slice, as Node does")
+	loops := flag.Int("loops", 0, "event loops (netapi.WithEventLoops); 0 means one per CPU, 1 is Node's model")
 	flag.Parse()
-	if err := run(*addr, *demo, *clients, *reuse); err != nil {
+	if err := run(*addr, *demo, *clients, *reuse, *loops); err != nil {
 		fmt.Fprintln(os.Stderr, "echo:", err)
 		os.Exit(1)
 	}
 }
 
-func run(addr string, demo bool, clients int, reuse bool) error {
+func run(addr string, demo bool, clients int, reuse bool, loops int) error {
 	host, portStr, err := net.SplitHostPort(addr)
 	if err != nil {
 		return err
@@ -41,7 +42,7 @@ func run(addr string, demo bool, clients int, reuse bool) error {
 	if err != nil {
 		return fmt.Errorf("bad port %q: %w", portStr, netapi.ErrInvalidPort)
 	}
-	rt := netapi.New()
+	rt := netapi.New(netapi.WithEventLoops(loops))
 	defer func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()

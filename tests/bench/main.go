@@ -62,7 +62,7 @@ type Report struct {
 func main() {
 	duration := flag.Duration("duration", 3*time.Second, "how long each timed workload runs")
 	workloads := flag.String("workloads", "pp50,pp500,stream,idle,connrate", "workloads to run")
-	servers := flag.String("servers", "plain Go,actornet netapi,actornet actors,Node.js",
+	servers := flag.String("servers", "plain Go,"+spliceGo+",actornet netapi,"+oneLoop+",actornet actors,Node.js",
 		"servers to measure; also \""+ownedData+"\" (examples/echo -reuse=false)")
 	idleConns := flag.Int("idle-conns", 10000, "connections held open for the memory workload")
 	rounds := flag.Int("rounds", 3, "rounds per workload; each server's median is reported")
@@ -123,7 +123,7 @@ func run(d time.Duration, workloads, serverNames []string, idleConns, rounds int
 				progress(fmt.Sprintf("%s, round %d/%d: %s", w, r+1, rounds, s.Name))
 				res, err := measure(ctx, s, d, w, idleConns)
 				if err != nil {
-					rep.Notes = append(rep.Notes, fmt.Sprintf("%s, %s: %v", s.Name, w, err))
+					rep.Notes = append(rep.Notes, fmt.Sprintf("%s, %s: %s", s.Name, w, firstLine(err)))
 					continue
 				}
 				if samples[s.Name] == nil {
@@ -223,4 +223,14 @@ func chdirToModule() error {
 		}
 		dir = parent
 	}
+}
+
+// firstLine is an error's first line, with how many more there were: a workload that fails
+// on thousands of connections says so once.
+func firstLine(err error) string {
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) == 1 {
+		return lines[0]
+	}
+	return fmt.Sprintf("%s (and %d more)", lines[0], len(lines)-1)
 }

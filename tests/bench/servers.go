@@ -12,8 +12,12 @@ import (
 	"time"
 )
 
-// ownedData names the optional server: examples/echo without ReuseReadBuffer.
-const ownedData = "actornet netapi (owned data)"
+// The servers besides the four main ones.
+const (
+	ownedData = "actornet netapi (owned data)" // examples/echo without ReuseReadBuffer
+	spliceGo  = "plain Go (splice)"            // io.Copy(c, c) as it is
+	oneLoop   = "actornet netapi (1 loop)"     // examples/echo on one event loop, Node's model
+)
 
 // server is one echo server under test, run as a process of its own.
 type server struct {
@@ -32,7 +36,9 @@ func buildServers(ctx context.Context, dir string, want map[string]bool) ([]*ser
 		args      []string
 	}{
 		{"plain Go", "./tests/bench/goecho", nil},
+		{spliceGo, "./tests/bench/goecho", []string{"-splice"}},
 		{"actornet netapi", "./examples/echo", nil},
+		{oneLoop, "./examples/echo", []string{"-loops", "1"}},
 		{"actornet actors", "./examples/actors", nil},
 		// Not run by default: the netapi echo with Node's data ownership (a new slice per read).
 		{ownedData, "./examples/echo", []string{"-reuse=false"}},
