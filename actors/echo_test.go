@@ -87,7 +87,7 @@ func TestManyOrderedWritesArriveInOrder(t *testing.T) {
 	got := readAll(t, peer)
 	assert.Equal(t, want.Len(), len(got))
 	assert.True(t, bytes.Equal(want.Bytes(), got), "bytes arrived out of order")
-	expect[*messages.ConnectEvent](p)
+	skipTo[*messages.ConnectEvent](p) // after a FullEvent if the writes passed the mark first
 	skipTo[*messages.FinishEvent](p)
 	peer.CloseWrite()
 	expect[*messages.EndEvent](p)
