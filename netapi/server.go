@@ -249,12 +249,12 @@ func (s *Server) stopped(listens int) {
 		s.mu.Unlock()
 		return
 	}
+	s.rt.trackServer(s, false) // first: once Wait returns, Shutdown has nothing to close here
 	s.unrefLocked()
 	if !isClosed(s.closedSig) {
 		close(s.closedSig)
 	}
 	s.mu.Unlock()
-	s.rt.trackServer(s, false)
 }
 
 func isClosed(ch chan struct{}) bool {

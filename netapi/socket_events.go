@@ -127,10 +127,10 @@ func (s *Socket) onClose(e *messages.CloseEvent) {
 		s.mu.Unlock()
 		return
 	}
+	s.rt.trackSocket(s, false) // first: once Wait returns, Shutdown has nothing to close here
 	s.unrefLocked()
 	if !isClosed(s.closedSig) {
 		close(s.closedSig)
 	}
 	s.mu.Unlock()
-	s.rt.trackSocket(s, false)
 }
