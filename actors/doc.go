@@ -65,10 +65,11 @@
 //
 // A server actor ([SpawnServer]) binds on Listen (ListeningEvent with the real address, or
 // ServerErrorEvent, after which it may Listen again) and hands each connection to a new socket
-// actor among its children (ConnectionEvent). Its listener is a child of its own, restarted
-// with backoff within a [supervisor.Budget] when it fails, while accepted sockets go on.
-// Running out of descriptors does not stop it: it backs off and accepts again. Close refuses
-// new connections at once; ServerCloseEvent follows the close of its last socket.
+// actor among its children (ConnectionEvent). Its accept loop is a goroutine of its own; a
+// listener that fails is bound again after a backoff, within a [supervisor.Budget], while
+// accepted sockets go on. Running out of descriptors does not stop it: it backs off and
+// accepts again. Close refuses new connections at once; ServerCloseEvent follows the close
+// of its last socket.
 //
 // # Errors
 //

@@ -19,9 +19,9 @@ import (
 )
 
 // The accept loop reports a failure it cannot survive with acceptFailed; nothing on loopback
-// produces one on demand, so this test sends that message itself. Everything after it is the
-// real path: the listener panics, the server's strategy restarts it with backoff on the same
-// port, and gives up once the budget is spent.
+// produces one on demand, so this test sends that message itself. Everything after it is the real path: the server binds the same port
+// again after a backoff, within its budget, and closes once the budget is spent, while the
+// connection accepted before goes on.
 func TestListenerRestartsWithinBudget(t *testing.T) {
 	sys := supervisor.NewSystem(nil)
 	tree := supervisor.NewTree(sys, nil)
@@ -81,9 +81,10 @@ func TestListenerRestartsWithinBudget(t *testing.T) {
 	defer first.Close()
 	require.IsType(t, &messages.ConnectionEvent{}, next())
 
-	listenerPID := actor.NewPID(sys.Address(), srv.Id+"/"+supervisor.ListenerName)
+	// The server's first Listen is its listener generation 1; a rebind keeps it.
+	fail := func() { sys.Root.Send(srv, &acceptFailed{err: errors.New("injected accept failure"), gen: 1}) }
 	for attempt := 1; attempt <= 2; attempt++ {
-		sys.Root.Send(listenerPID, &acceptFailed{err: errors.New("injected accept failure")})
+		fail()
 		ev := serverEvent().(*messages.ServerErrorEvent)
 		assert.Contains(t, ev.Err.Error(), "injected")
 		assert.NotErrorIs(t, ev.Err, ErrListenerFailed)
@@ -99,7 +100,7 @@ func TestListenerRestartsWithinBudget(t *testing.T) {
 		echo(first, "old")
 	}
 	// The third failure spends the budget: the server stops accepting for good.
-	sys.Root.Send(listenerPID, &acceptFailed{err: errors.New("injected accept failure")})
+	fail()
 	se := serverEvent().(*messages.ServerErrorEvent)
 	assert.ErrorIs(t, se.Err, ErrListenerFailed)
 	require.Eventually(t, func() bool {

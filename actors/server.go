@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -40,14 +41,16 @@ func (s ServerState) String() string {
 // owner does not decide where the events go (ServerConfig.HoldAccepted false).
 type release struct{}
 
-// server is the actor behind one listening TCP server. Its children are its listener and its
-// accepted sockets.
+// server is the actor behind one listening TCP server. Its children are its accepted
+// sockets; its listening socket and accept loop are its own ([acceptor]).
 type server struct {
 	cfg      ServerConfig
 	self     *actor.PID
 	state    ServerState
-	spec     *listenSpec
-	listener *actor.PID
+	acc      *acceptor // nil while not listening, or while waiting to bind again
+	address  string    // what a new listener binds: the host asked for, the port first bound
+	gen      int       // bumped by every Listen and Close: a stale rebind or failure is ignored
+	failures []time.Time
 	addr     messages.Addr
 	conns    map[string]*actor.PID
 
@@ -85,9 +88,7 @@ func (s *server) Receive(ctx actor.Context) {
 			ctx.Watch(s.cfg.Owner)
 		}
 	case *actor.Stopping:
-		if s.spec != nil {
-			s.spec.close()
-		}
+		s.stopAccepting()
 	case *messages.Listen:
 		s.listen(ctx, m)
 	case *messages.Close:
@@ -96,12 +97,16 @@ func (s *server) Receive(ctx actor.Context) {
 		s.accept(ctx, m.conn)
 	case *acceptError:
 		s.emit(ctx, &messages.ServerErrorEvent{Server: s.self, Err: &net.OpError{Op: "accept", Net: "tcp", Err: m.err}})
-	case *supervisor.ListenerFailed:
-		err := fmt.Errorf("actornet: listener failed (attempt %d): %v", m.Attempt, m.Reason)
-		if !m.Restart {
-			err = fmt.Errorf("%w: %v", ErrListenerFailed, m.Reason)
+	case *acceptFailed:
+		if m.gen == s.gen && s.state == ServerListening {
+			s.listenerFailed(ctx, m.err)
 		}
-		s.emit(ctx, &messages.ServerErrorEvent{Server: s.self, Err: err})
+	case *closeCheck:
+		s.maybeClosed(ctx)
+	case *rebind:
+		if m.gen == s.gen && s.state == ServerListening {
+			s.bindAgain(ctx)
+		}
 	case *actor.Terminated:
 		s.terminated(ctx, m.Who)
 	case *messages.Inspect:
@@ -143,33 +148,69 @@ func (s *server) listen(ctx actor.Context, m *messages.Listen) {
 		s.fail(ctx, "listen", "", ErrInvalidPort)
 		return
 	}
-	ln, err := listenTCP("tcp", address)
+	ln, err := listenTCP(address)
 	if err != nil {
 		s.emit(ctx, &messages.ServerErrorEvent{Server: s.self, Err: err})
 		return
 	}
-	tl := ln.(*net.TCPListener)
-	s.addr = messages.AddrOf(tl.Addr())
-	// A restarted listener binds the port it got the first time, on the host asked for.
-	s.spec = &listenSpec{network: "tcp", address: net.JoinHostPort(m.Host, strconv.Itoa(s.addr.Port))}
-	first := &listener{spec: s.spec, server: s.self, first: tl}
-	used := false
-	props := actor.PropsFromProducer(func() actor.Actor {
-		if !used { // the first incarnation takes the socket bound above
-			used = true
-			return first
-		}
-		return &listener{spec: s.spec, server: s.self}
-	})
-	pid, err := ctx.SpawnNamed(props, supervisor.ListenerName)
-	if err != nil {
-		_ = tl.Close()
-		s.fail(ctx, "listen", address, err)
-		return
-	}
-	s.listener = pid
+	s.addr = messages.AddrOf(ln.Addr())
+	// A listener bound again binds the port it got the first time, on the host asked for.
+	s.address = net.JoinHostPort(m.Host, strconv.Itoa(s.addr.Port))
+	s.gen++
+	s.failures = nil
+	s.acc = startAcceptor(ctx.ActorSystem(), s.self, ln, s.gen)
 	s.state = ServerListening
 	s.emit(ctx, &messages.ListeningEvent{Server: s.self, Addr: s.addr})
+}
+
+// listenerFailed handles a listener that cannot accept any more: it is closed, and bound
+// again on the same address after a backoff, within the restart budget; past it, the server
+// closes (ErrListenerFailed). Accepted sockets go on either way.
+func (s *server) listenerFailed(ctx actor.Context, cause error) {
+	s.stopAccepting()
+	budget := s.cfg.Restart.WithDefaults()
+	now := time.Now()
+	kept := s.failures[:0]
+	for _, t := range s.failures {
+		if now.Sub(t) < budget.Window {
+			kept = append(kept, t)
+		}
+	}
+	s.failures = append(kept, now)
+	attempt := len(s.failures)
+	if budget.MaxRestarts <= 0 || attempt > budget.MaxRestarts {
+		s.cfg.Logger.Warn("actornet: listener failed, restart budget spent", "server", s.self, "err", cause)
+		s.emit(ctx, &messages.ServerErrorEvent{Server: s.self, Err: fmt.Errorf("%w: %v", ErrListenerFailed, cause)})
+		s.gen++
+		s.state = ServerClosing
+		s.maybeClosed(ctx)
+		return
+	}
+	wait := budget.Backoff(attempt)
+	s.cfg.Logger.Warn("actornet: listener failed, binding again", "server", s.self, "err", cause,
+		"attempt", attempt, "backoff", wait)
+	s.emit(ctx, &messages.ServerErrorEvent{Server: s.self,
+		Err: fmt.Errorf("actornet: listener failed (attempt %d): %w", attempt, cause)})
+	sys, self, gen := ctx.ActorSystem(), s.self, s.gen
+	time.AfterFunc(wait, func() { sys.Root.Send(self, &rebind{gen: gen}) })
+}
+
+// bindAgain binds the server's address after a listener failure; failing to counts as another.
+func (s *server) bindAgain(ctx actor.Context) {
+	ln, err := listenTCP(s.address)
+	if err != nil {
+		s.listenerFailed(ctx, err)
+		return
+	}
+	s.acc = startAcceptor(ctx.ActorSystem(), s.self, ln, s.gen)
+}
+
+// stopAccepting closes the listening socket, if there is one, and waits for its loop.
+func (s *server) stopAccepting() {
+	if s.acc != nil {
+		s.acc.stop()
+		s.acc = nil
+	}
 }
 
 func (s *server) accept(ctx actor.Context, conn *net.TCPConn) {
@@ -211,26 +252,30 @@ func (s *server) close(ctx actor.Context, token any) {
 		}
 		return
 	}
-	s.spec.close() // refuse new connections now, not when the listener has stopped
-	ctx.Stop(s.listener)
+	s.stopAccepting() // refuse new connections now
+	s.gen++
 	s.state = ServerClosing
+	// The close event comes after what was sent before it was (a second Close gets its
+	// error first, as in Node), even with no socket left.
+	ctx.Send(s.self, &closeCheck{})
 }
 
+// closeCheck is sent by a closing server to itself to send its close event, once nothing
+// queued before can change it.
+type closeCheck struct{}
+
 func (s *server) terminated(ctx actor.Context, who *actor.PID) {
-	switch {
-	case s.cfg.Owner != nil && who.Equal(s.cfg.Owner):
+	if s.cfg.Owner != nil && who.Equal(s.cfg.Owner) {
 		ctx.Stop(s.self) // no server outlives its owner
 		return
-	case s.listener != nil && who.Equal(s.listener):
-		s.listener = nil
-		if s.state == ServerListening { // the budget is spent: the server closes itself
-			s.spec.close()
-			s.state = ServerClosing
-		}
-	default:
-		delete(s.conns, who.Id)
 	}
-	if s.state == ServerClosing && s.listener == nil && len(s.conns) == 0 {
+	delete(s.conns, who.Id)
+	s.maybeClosed(ctx)
+}
+
+// maybeClosed sends ServerCloseEvent once a closing server has no socket left.
+func (s *server) maybeClosed(ctx actor.Context) {
+	if s.state == ServerClosing && len(s.conns) == 0 {
 		s.state = ServerIdle
 		s.addr = messages.Addr{}
 		s.emit(ctx, &messages.ServerCloseEvent{Server: s.self})

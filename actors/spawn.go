@@ -33,7 +33,7 @@ func SpawnServer(tree *supervisor.Tree, cfg ServerConfig) (*actor.PID, error) {
 		cfg.Logger = sc.Logger
 	}
 	props := actor.PropsFromProducer(func() actor.Actor { return &server{cfg: cfg} },
-		actor.WithSupervisor(supervisor.ServerStrategy(cfg.Restart, cfg.Logger)),
+		actor.WithSupervisor(supervisor.StopStrategy(cfg.Logger)),
 		actor.WithMailbox(func() actor.Mailbox { return newMailbox(cfg.Loop) }))
 	return tree.SpawnServer(props)
 }

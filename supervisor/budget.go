@@ -24,14 +24,15 @@ func (b Budget) Validate() error {
 	if b.Window < 0 || b.MinBackoff < 0 || b.MaxBackoff < 0 {
 		return fmt.Errorf("%w: negative duration in %+v", ErrInvalidBudget, b)
 	}
-	d := b.withDefaults()
+	d := b.WithDefaults()
 	if d.MinBackoff > d.MaxBackoff {
 		return fmt.Errorf("%w: MinBackoff %v > MaxBackoff %v", ErrInvalidBudget, d.MinBackoff, d.MaxBackoff)
 	}
 	return nil
 }
 
-func (b Budget) withDefaults() Budget {
+// WithDefaults is b with the defaults in place of its zero fields.
+func (b Budget) WithDefaults() Budget {
 	if b.MaxRestarts == 0 {
 		b.MaxRestarts = 5
 	}
@@ -49,7 +50,7 @@ func (b Budget) withDefaults() Budget {
 
 // Backoff is the wait before the n-th restart (n counts from 1) within the window.
 func (b Budget) Backoff(n int) time.Duration {
-	d := b.withDefaults()
+	d := b.WithDefaults()
 	wait := d.MinBackoff
 	for i := 1; i < n && wait < d.MaxBackoff; i++ {
 		wait *= 2

@@ -10,8 +10,7 @@
 //
 //	actornet (root)
 //	├── servers
-//	│   └── server ...         (one per SpawnServer)
-//	│       ├── listener       (the listening socket and its accept loop)
+//	│   └── server ...         (one per SpawnServer; owns its listening socket)
 //	│       └── socket ...     (one per accepted connection)
 //	└── clients
 //	    └── socket ...         (one per SpawnSocket)
@@ -23,21 +22,20 @@
 //	servers group    a server panics                   stop it; its sockets close with it
 //	clients group    a socket panics outside its own   stop it
 //	                 recovery (never happens by design)
-//	server           its listener fails (accept error  restart it after exponential backoff,
-//	                 it cannot survive, bind failure)  at most Budget.MaxRestarts times per
-//	                                                   Budget.Window; then stop it and close
-//	                                                   the server (ErrListenerFailed)
 //	server           an accepted socket panics         stop it (see below)
 //	socket           a message handler or an owner's   never restarted: the descriptor is
 //	                 callback run inside it panics     closed, ErrorEvent carries a
 //	                                                   [PanicError], then CloseEvent
 //
 // A TCP connection cannot be resumed, so a socket is never restarted; it recovers its own
-// panics, reports them to its owner and stops. A listener holds nothing but a bound address,
-// so restarting it is safe, and the sockets it accepted are its server's children, not its
-// own: they keep running through the restart. Each server is told of every listener failure
-// with a [ListenerFailed] message and reports it as a ServerErrorEvent.
+// panics, reports them to its owner and stops.
 //
-// Accept errors that a server survives (EMFILE, ENFILE, ENOBUFS, ECONNABORTED ...) are not
-// failures: the accept loop backs off (5 ms doubling to 1 s) and goes on.
+// A server's listening socket is not an actor of its own: its accept loop is a goroutine of
+// the server, a budgeted backoff loop as net/http's Serve is, and no failure travels as a
+// panic. Accept errors that a server survives (EMFILE, ENFILE, ENOBUFS, ECONNABORTED ...)
+// make the loop back off (5 ms doubling to 1 s) and go on. Any other accept error makes the
+// server close that listener and bind the same address again after an exponential backoff,
+// at most [Budget].MaxRestarts times per Budget.Window, each reported as a ServerErrorEvent;
+// past the budget the server closes (ErrListenerFailed). The sockets it accepted are its
+// children either way and keep running.
 package supervisor

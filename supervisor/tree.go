@@ -14,7 +14,7 @@ import (
 var ErrTreeStopped = errors.New("supervisor: tree stopped")
 
 // Tree is one actor system's supervision tree: a root actor with two groups under it, one for
-// servers (each with its listener and its accepted sockets under it) and one for client
+// servers (each with its accepted sockets under it) and one for client
 // sockets. It is safe for concurrent use.
 type Tree struct {
 	system  *actor.ActorSystem
