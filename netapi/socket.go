@@ -119,7 +119,9 @@ func (s *Socket) accepted(ev *messages.ConnectionEvent) {
 	s.remote, s.local = ev.Remote, ev.Local
 	s.refLocked()
 	s.mu.Unlock()
-	s.rt.trackSocket(s, true)
+	if !s.rt.trackSocket(s, true) { // accepted while the runtime shuts down: nobody will end it
+		s.Destroy()
+	}
 }
 
 // Connect opens the connection; onConnect, if not nil, is added as a once 'connect' listener.

@@ -70,22 +70,25 @@ func TestWriteAfterEndOrder(t *testing.T) {
 			rt := newRuntime(t)
 			ln, port := rawListener(t)
 			l := newLog()
-			c := rt.ConnectPort(port, "127.0.0.1", nil)
+			c := rt.NewSocket(netapi.SocketOptions{})
 			c.OnError(func(err error) { l.Add("error " + netapi.Code(err)) })
 			c.OnClose(func(h bool) { l.Add(fmt.Sprintf("close %v", h)) })
-			late := func() {
+			late := func() { // in a callback, as Node's code always is
 				c.End(nil, nil)
 				ok := c.WriteString("late", func(err error) { l.Add("cb " + netapi.Code(err)) })
 				l.Add(fmt.Sprintf("write %v", ok))
 			}
-			peer := acceptRaw(t, ln)
-			defer peer.Close()
 			if inEnd {
 				c.OnData(func([]byte) {})
 				c.OnEnd(late)
-				require.NoError(t, peer.CloseWrite())
+				c.ConnectPort(port, "127.0.0.1", nil)
 			} else {
-				late()
+				c.ConnectPort(port, "127.0.0.1", late)
+			}
+			peer := acceptRaw(t, ln)
+			defer peer.Close()
+			if inEnd {
+				require.NoError(t, peer.CloseWrite())
 			}
 			assert.Equal(t, []string{"write false", "cb " + code, "error " + code, "close true"},
 				l.WaitFor(t, "close true"))
