@@ -1,0 +1,375 @@
+package actors
+
+import (
+	"errors"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/actornet/actornet/messages"
+)
+
+// Outbox is a socket's write queue. It is the one part of a socket's state that is reached
+// other than through its mailbox, and this file is the whole of that contract: an in-process
+// caller (netapi) writes with [Outbox.Write] and ends with [Outbox.End] on its own goroutine,
+// so that a write is tried on the descriptor before Write returns and Write's result is
+// Node's; everything else (flushing what the kernel did not take, the FIN, WrittenEvent,
+// DrainEvent and FinishEvent, dropping the queue on close) is the socket actor's, which takes
+// the same lock. The lock is held only around the queue and one non-blocking write(2), never
+// while an event is delivered. An Outbox is safe for concurrent use.
+//
+// A socket makes its own Outbox unless SocketConfig.Outbox gives it one; give each socket its
+// own.
+type Outbox struct {
+	hwm int
+
+	mu        sync.Mutex
+	state     writeState
+	w         *writer // nil until the socket is connected
+	kick      func()  // tells the actor the queue needs it; set with w
+	queue     []chunk // queue[head:] waits; the slice is kept when it empties, unless large
+	head      int
+	queued    int   // bytes in queue[head:]
+	flushing  bool  // a flusher goroutine owns the head of the queue
+	kicked    bool  // a kick is on its way to the actor
+	needDrain bool  // a Write returned false: DrainEvent is owed once the queue is empty
+	submitted int64 // bytes accepted by Write, written or not (Node's bytesWritten)
+	written   int64 // bytes handed to the kernel
+	done      []any // tokens of chunks written since the actor last looked
+	refused   []any // tokens of writes after End, for the actor to fail (nil tokens too)
+
+	timed     atomic.Bool  // the socket has an idle timer: stamp lastWrite
+	lastWrite atomic.Int64 // UnixNano of the last write that went straight to the kernel
+	timedOut  atomic.Bool  // the idle timer fired: the next write must wake the actor to re-arm it
+}
+
+// writeState is the write half of the connection:
+//
+//	open -> ending (End: nothing more is accepted) -> finished (the FIN was handed to the kernel)
+//	open, ending, finished -> closed (the socket is closing: nothing more is written)
+type writeState int8
+
+const (
+	writeOpen writeState = iota
+	writeEnding
+	writeFinished
+	writeClosed
+)
+
+func (w writeState) String() string {
+	return [...]string{"open", "ending", "finished", "closed"}[w]
+}
+
+type chunk struct {
+	data  []byte
+	token any
+	lease *messages.Lease // released once data is written or dropped
+}
+
+// NewOutbox makes an outbox whose Write reports false from highWaterMark queued bytes on
+// (0 means DefaultHighWaterMark).
+func NewOutbox(highWaterMark int) *Outbox {
+	if highWaterMark <= 0 {
+		highWaterMark = DefaultHighWaterMark
+	}
+	return &Outbox{hwm: highWaterMark}
+}
+
+// Write accepts data for sending, in order after everything accepted before. When nothing is
+// queued and the socket is connected, it first hands data to the kernel without blocking; what
+// is left is queued. For a non-nil token the socket sends one WrittenEvent once data is
+// written or dropped, in order with its other events. ok is Node's write() result: false
+// once the queued bytes reach the high-water mark, and then a DrainEvent follows once the
+// queue is empty. err is ErrWriteAfterEnd or ErrSocketClosed when the socket accepts nothing
+// more: nothing was queued. After End, the socket then reports the token's WrittenEvent
+// with the error, an ErrorEvent and its close, in that order (Node's); on a closed socket no
+// WrittenEvent comes. The outbox owns data from then on: the caller must not modify it.
+//
+// When data lies in a buffer lent by a socket (a DataEvent with a Lease), lease is that
+// lease with a reference for this write, which the outbox releases once data is written or
+// dropped, or at once when the write is refused.
+func (o *Outbox) Write(data []byte, token any, lease *messages.Lease) (ok bool, err error) {
+	ok, _, done, err := o.write(data, token, lease)
+	switch {
+	case done && token != nil:
+		o.tell(&o.done, token) // the socket reports it, in order with its events
+	case err == ErrWriteAfterEnd:
+		o.tell(&o.refused, token)
+	}
+	return ok, err
+}
+
+// tell adds token to one of the lists the actor reports, and wakes the actor.
+func (o *Outbox) tell(list *[]any, token any) {
+	o.mu.Lock()
+	*list = append(*list, token)
+	kick := !o.kicked && o.kick != nil // not connected yet: the actor pumps once it is
+	o.kicked = o.kicked || kick
+	o.mu.Unlock()
+	if kick {
+		o.kick()
+	}
+}
+
+// write is Write, telling the actor (which reports a token itself) whether all went at once,
+// and whether this write is the one that made the queue full.
+func (o *Outbox) write(data []byte, token any, lease *messages.Lease) (ok, full, done bool, err error) {
+	o.mu.Lock()
+	switch o.state {
+	case writeEnding, writeFinished:
+		o.mu.Unlock()
+		lease.Release()
+		return false, false, false, ErrWriteAfterEnd
+	case writeClosed:
+		o.mu.Unlock()
+		lease.Release()
+		return false, false, false, ErrSocketClosed
+	}
+	o.submitted += int64(len(data))
+	if o.queued == 0 && !o.flushing && o.w != nil {
+		n, werr := o.w.write(data)
+		// A failed write is queued as it is: the actor meets the error again and fails.
+		if werr == nil {
+			o.written += int64(n)
+			data = data[n:]
+			if o.timed.Load() {
+				o.lastWrite.Store(time.Now().UnixNano())
+			}
+			if len(data) == 0 {
+				wake := o.timedOut.CompareAndSwap(true, false) && !o.kicked
+				o.kicked = o.kicked || wake
+				o.mu.Unlock()
+				lease.Release()
+				if wake {
+					o.kick()
+				}
+				return true, false, true, nil
+			}
+		}
+	}
+	o.queue = append(o.queue, chunk{data: data, token: token, lease: lease})
+	o.queued += len(data)
+	ok = o.queued < o.hwm
+	if !ok {
+		full = !o.needDrain
+		o.needDrain = true
+	}
+	kick := o.w != nil && !o.flushing && !o.kicked
+	if kick {
+		o.kicked = true
+	}
+	o.mu.Unlock()
+	if kick {
+		o.kick()
+	}
+	return ok, full, false, nil
+}
+
+// End stops accepting writes: the socket sends its FIN once the queue is empty. It reports
+// false when the outbox was ended or closed already. The caller then sends the socket a
+// messages.End, which does the rest.
+func (o *Outbox) End() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.state != writeOpen {
+		return false
+	}
+	o.state = writeEnding
+	return true
+}
+
+// Refuse makes every later Write fail with ErrSocketClosed and stops writing, at once: the
+// caller is destroying the socket (and sends it a messages.Destroy, which drops the queue).
+func (o *Outbox) Refuse() {
+	o.mu.Lock()
+	o.state = writeClosed
+	o.mu.Unlock()
+}
+
+// Buffered is the number of bytes queued and not yet handed to the kernel (Node's
+// writableLength, bufferSize).
+func (o *Outbox) Buffered() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.queued
+}
+
+// Submitted is the number of bytes Write accepted, written or not (Node's bytesWritten).
+func (o *Outbox) Submitted() int64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.submitted
+}
+
+// The rest is the socket actor's side.
+
+// connect gives the outbox its descriptor; queued writes then go out.
+func (o *Outbox) connect(w *writer, kick func()) {
+	o.mu.Lock()
+	o.w, o.kick = w, kick
+	o.mu.Unlock()
+}
+
+// written reports the bytes handed to the kernel.
+func (o *Outbox) writtenBytes() int64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.written
+}
+
+// stateNow is the write state.
+func (o *Outbox) stateNow() writeState {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.state
+}
+
+// pumped is what a pump found: the tokens written, and what the actor must do next.
+type pumped struct {
+	tokens  []any
+	refused []any // writes after End: fail the socket
+	drain   bool  // send DrainEvent
+	finish  bool  // the FIN was sent: send FinishEvent
+	flush   bool  // start a flusher for the rest
+	err     error // the descriptor failed: fail the socket
+	op      string
+}
+
+// pump writes what it can without blocking. n bytes that a flusher wrote are accounted first.
+// The caller emits what the result says, outside the lock.
+func (o *Outbox) pump(flushed int, shutdown func() error) pumped {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var p pumped
+	o.kicked = false
+	if flushed > 0 {
+		o.advance(flushed)
+	}
+	if len(o.refused) > 0 {
+		p.refused, o.refused = o.refused, nil
+		p.tokens = o.takeDone()
+		return p
+	}
+	if o.state == writeClosed || o.w == nil || o.flushing {
+		p.tokens = o.takeDone()
+		return p
+	}
+	for o.head < len(o.queue) {
+		head := o.queue[o.head].data
+		if len(head) == 0 { // an empty write completes at once
+			o.advance(0)
+			continue
+		}
+		n, err := o.w.write(head)
+		if n > 0 {
+			o.advance(n)
+		}
+		if err != nil {
+			p.tokens, p.err, p.op = o.takeDone(), err, "write"
+			return p
+		}
+		if n < len(head) {
+			p.flush = true
+			p.tokens = o.takeDone()
+			return p
+		}
+	}
+	// Empty: drain if owed, and the FIN if ending.
+	if o.needDrain && o.state == writeOpen {
+		o.needDrain = false
+		p.drain = true
+	}
+	if o.state == writeEnding {
+		// ENOTCONN: the peer is gone already, and there is nobody to send a FIN to (Node too
+		// lets it pass).
+		if err := shutdown(); err != nil && !errors.Is(err, syscall.ENOTCONN) {
+			p.err, p.op = err, "shutdown"
+		} else {
+			o.state = writeFinished
+			p.finish = true
+		}
+	}
+	p.tokens = o.takeDone()
+	return p
+}
+
+// advance accounts for n bytes handed to the kernel from the head of the queue. o.mu is held.
+func (o *Outbox) advance(n int) {
+	o.written += int64(n)
+	o.queued -= n
+	if o.timed.Load() {
+		o.lastWrite.Store(time.Now().UnixNano())
+	}
+	for n > 0 || o.head < len(o.queue) && len(o.queue[o.head].data) == 0 {
+		head := &o.queue[o.head]
+		take := min(n, len(head.data))
+		head.data = head.data[take:]
+		n -= take
+		if len(head.data) > 0 {
+			break
+		}
+		if head.token != nil {
+			o.done = append(o.done, head.token)
+		}
+		head.lease.Release()
+		*head = chunk{}
+		o.head++
+	}
+	if o.head == len(o.queue) {
+		o.head = 0
+		o.queue = o.queue[:0]
+		if cap(o.queue) > 64 { // after a burst, do not keep a large array for an idle socket
+			o.queue = nil
+		}
+	}
+}
+
+func (o *Outbox) takeDone() []any {
+	if len(o.done) == 0 {
+		return nil
+	}
+	d := o.done
+	o.done = nil
+	return d
+}
+
+// account accounts for n bytes a flusher wrote before it failed and returns the tokens
+// written.
+func (o *Outbox) account(n int) []any {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.advance(n)
+	return o.takeDone()
+}
+
+// startFlush hands the queue's head to a flusher: the buffers to write.
+func (o *Outbox) startFlush() [][]byte {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	bufs := make([][]byte, 0, len(o.queue)-o.head)
+	for _, c := range o.queue[o.head:] {
+		bufs = append(bufs, c.data)
+	}
+	o.flushing = true
+	return bufs
+}
+
+// flushEnded clears the flusher's hold; the caller pumps next.
+func (o *Outbox) flushEnded() {
+	o.mu.Lock()
+	o.flushing = false
+	o.mu.Unlock()
+}
+
+// close stops the outbox for good and returns what it still held, with the tokens written
+// and those refused, not yet reported.
+func (o *Outbox) close() (dropped []chunk, tokens, refused []any) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.state = writeClosed
+	dropped = o.queue[o.head:]
+	o.queue, o.head, o.queued = nil, 0, 0
+	refused, o.refused = o.refused, nil
+	return dropped, o.takeDone(), refused
+}
