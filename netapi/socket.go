@@ -135,6 +135,10 @@ func (s *Socket) Connect(opts ConnectOptions, onConnect func()) *Socket {
 		return s
 	}
 	if s.state == socketClosed { // connect again: a new actor, fresh state
+		if s.rt.isClosed() { // nothing new once the runtime shuts down
+			s.mu.Unlock()
+			return s
+		}
 		s.pid, s.closed, s.endCbs = nil, nil, nil
 		s.remote, s.local = Addr{}, Addr{}
 		s.bytesRead.Store(0)
@@ -142,6 +146,9 @@ func (s *Socket) Connect(opts ConnectOptions, onConnect func()) *Socket {
 	}
 	pid := s.actorLocked()
 	if pid == nil {
+		if !isClosed(s.closedSig) { // the runtime shut down meanwhile: still closed
+			close(s.closedSig)
+		}
 		s.mu.Unlock()
 		return s
 	}
@@ -259,9 +266,9 @@ func (s *Socket) WriteString(data string, onFlushed func(err error)) bool {
 
 // End writes data (which may be nil), then half-closes the socket once everything queued is
 // sent; onFinish, if not nil, runs once: with nil then, just before the 'finish' listeners,
-// or with an error wrapping ErrSocketClosed if the socket closes first (Node's end(cb)).
-// Reading goes on until the peer ends. A second End does nothing (with data, it is a write
-// after end); End on a closed socket does nothing.
+// or with an error wrapping ErrSocketClosed if the socket closes first, or was closed
+// (Node's end(cb)). Reading goes on until the peer ends. A second End does nothing more
+// (with data, it is a write after end).
 func (s *Socket) End(data []byte, onFinish func(err error)) *Socket {
 	if len(data) > 0 {
 		s.Write(data, nil)
@@ -269,6 +276,10 @@ func (s *Socket) End(data []byte, onFinish func(err error)) *Socket {
 	s.mu.Lock()
 	if s.state == socketClosed || s.pid == nil && s.rt.isClosed() {
 		s.mu.Unlock()
+		if onFinish != nil { // it will never finish
+			err := &net.OpError{Op: "end", Net: "tcp", Err: ErrSocketClosed}
+			s.rt.post(s.loop, func() { onFinish(err) })
+		}
 		return s
 	}
 	pid := s.actorLocked()
@@ -303,16 +314,22 @@ func (s *Socket) Destroy() {
 // shutdown ends the socket for Runtime.Shutdown: gracefully when open, at once otherwise. It
 // resumes a paused socket too, so that the peer's end can come through (data nobody reads is
 // dropped, as Node's resume() does without a data listener).
+//
+// It runs on the socket's loop, after the callback running there now: a callback that is
+// writing a stream when Shutdown comes finishes it before the socket ends, as it would if
+// its own code had called End last.
 func (s *Socket) shutdown() {
-	s.mu.Lock()
-	open := s.state == socketOpen
-	s.mu.Unlock()
-	if open {
-		s.Resume()
-		s.End(nil, nil)
-	} else {
-		s.Destroy()
-	}
+	s.rt.post(s.loop, func() {
+		s.mu.Lock()
+		open := s.state == socketOpen
+		s.mu.Unlock()
+		if open {
+			s.Resume()
+			s.End(nil, nil)
+		} else {
+			s.Destroy()
+		}
+	})
 }
 
 // destroyWith closes the socket with err: 'error', then 'close' with hadError true.
