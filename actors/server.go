@@ -50,6 +50,7 @@ type server struct {
 	acc      *acceptor // nil while not listening, or while waiting to bind again
 	address  string    // what a new listener binds: the host asked for, the port first bound
 	gen      int       // bumped by every Listen and Close: a stale rebind or failure is ignored
+	answers  []any     // tokens of the Close messages the next ServerCloseEvent answers
 	failures []time.Time
 	addr     messages.Addr
 	conns    map[string]*actor.PID
@@ -244,11 +245,14 @@ func (s *server) accept(ctx actor.Context, conn *net.TCPConn) {
 }
 
 func (s *server) close(ctx actor.Context, token any) {
+	if token != nil {
+		s.answers = append(s.answers, token)
+	}
 	if s.state != ServerListening {
 		s.emit(ctx, &messages.ServerErrorEvent{Server: s.self, Token: token,
 			Err: &net.OpError{Op: "close", Net: "tcp", Err: ErrServerNotRunning}})
 		if s.state == ServerIdle {
-			s.emit(ctx, &messages.ServerCloseEvent{Server: s.self})
+			s.emitClose(ctx)
 		}
 		return
 	}
@@ -278,8 +282,15 @@ func (s *server) maybeClosed(ctx actor.Context) {
 	if s.state == ServerClosing && len(s.conns) == 0 {
 		s.state = ServerIdle
 		s.addr = messages.Addr{}
-		s.emit(ctx, &messages.ServerCloseEvent{Server: s.self})
+		s.emitClose(ctx)
 	}
+}
+
+// emitClose sends ServerCloseEvent, answering every Close received since the last one.
+func (s *server) emitClose(ctx actor.Context) {
+	ev := &messages.ServerCloseEvent{Server: s.self, Tokens: s.answers}
+	s.answers = nil
+	s.emit(ctx, ev)
 }
 
 func (s *server) inspect(ctx actor.Context) {

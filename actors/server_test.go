@@ -87,6 +87,23 @@ func TestServerCloseWaitsForConnections(t *testing.T) {
 	expect[*messages.ServerCloseEvent](p)
 }
 
+// TestCloseTokens checks that each ServerCloseEvent names the Close messages it answers, so an
+// owner can tell the answer to its own Close from an earlier one's.
+func TestCloseTokens(t *testing.T) {
+	e := newEnv(t)
+	p := e.probe()
+	srv, _ := e.server(p, actors.ServerConfig{})
+	e.send(srv, &messages.Close{Token: "first"})
+	e.send(srv, &messages.Close{Token: "second"}) // closing already: not running
+	failed := expect[*messages.ServerErrorEvent](p)
+	assert.Equal(t, "second", failed.Token)
+	assert.ErrorIs(t, failed.Err, actors.ErrServerNotRunning)
+	assert.Equal(t, []any{"first", "second"}, expect[*messages.ServerCloseEvent](p).Tokens)
+	e.send(srv, &messages.Close{Token: "third"}) // closed: answered at once, alone
+	assert.Equal(t, "third", expect[*messages.ServerErrorEvent](p).Token)
+	assert.Equal(t, []any{"third"}, expect[*messages.ServerCloseEvent](p).Tokens)
+}
+
 func TestPanicInOneConnectionLeavesOthersRunning(t *testing.T) {
 	e := newEnv(t)
 	p := e.probe()

@@ -111,7 +111,11 @@ type ServerErrorEvent struct {
 }
 
 // ServerCloseEvent is sent by a server to its owner once it has stopped listening and its last
-// accepted socket has closed.
+// accepted socket has closed, and at once for a [Close] on a server that is not listening (as
+// Node emits 'close' again). Tokens are those of the Close messages received since the last
+// ServerCloseEvent: the calls it answers (those that found the server not running got their
+// ServerErrorEvent first).
 type ServerCloseEvent struct {
 	Server *actor.PID
+	Tokens []any
 }

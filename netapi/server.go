@@ -58,10 +58,11 @@ type Server struct {
 	ls        serverListeners
 }
 
-// closeCall is one Close call: its callback runs at the next 'close' event, as a once
-// listener (Node's once('close', cb)), with err set if the server was not running.
+// closeCall is one Close call: its callback runs at the 'close' event that answers it (Node's
+// once('close', cb)), with err set if the server was not running.
 type closeCall struct {
 	err error
+	cb  func(error)
 }
 
 type serverListeners struct {
@@ -146,11 +147,7 @@ func (s *Server) Close(onClose func(err error)) *Server {
 	if s.closes == nil {
 		s.closes = map[uint64]*closeCall{}
 	}
-	call := &closeCall{}
-	s.closes[token] = call
-	if onClose != nil {
-		s.ls.close.add(func() { onClose(call.err) }, true)
-	}
+	s.closes[token] = &closeCall{cb: onClose}
 	s.rt.ref() // a Close is answered by a 'close' event, and Wait waits for it
 	s.mu.Unlock()
 	s.send(&messages.Close{Token: token})
@@ -345,16 +342,29 @@ func (s *Server) process(ev any) {
 	case *messages.ServerCloseEvent:
 		s.mu.Lock()
 		s.listening, s.addr = false, Addr{}
-		answered := len(s.closes)
-		s.closes = nil
+		var answered []*closeCall
+		for _, t := range e.Tokens {
+			tok, _ := t.(uint64)
+			if call := s.closes[tok]; call != nil {
+				answered = append(answered, call)
+				delete(s.closes, tok)
+			}
+		}
 		fns := s.ls.close.take()
 		listens := s.listens
 		s.mu.Unlock()
+		defer func() { // only now may Wait return, even if a callback panicked
+			for range answered {
+				s.rt.unref()
+			}
+			s.stopped(listens)
+		}()
 		run(fns)
-		for range answered {
-			s.rt.unref()
+		for _, call := range answered {
+			if call.cb != nil {
+				call.cb(call.err)
+			}
 		}
-		s.stopped(listens) // only now may Wait return
 	}
 }
 

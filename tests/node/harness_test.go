@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/actornet/actornet/internal/testkit"
 	"github.com/actornet/actornet/netapi"
 )
 
@@ -119,7 +120,7 @@ func code(err error) string {
 // loop, then until nothing is open; it returns the log.
 func runGo(t *testing.T, body func(rt *netapi.Runtime, r *recorder)) []string {
 	t.Helper()
-	rt := netapi.New(netapi.WithEventLoop())
+	rt := netapi.New(netapi.WithEventLoop(), netapi.WithLogger(testkit.Logger(t)))
 	r := &recorder{logs: map[string][]string{}}
 	rt.AfterFunc(0, func() { body(rt, r) })
 	ctx, cancel := context.WithTimeout(context.Background(), limit)

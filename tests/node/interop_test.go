@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/actornet/actornet/internal/testkit"
 	"github.com/actornet/actornet/netapi"
 )
 
@@ -138,7 +139,7 @@ func TestInteropNodeServer(t *testing.T) {
 }
 
 func newInteropRuntime(t *testing.T) *netapi.Runtime {
-	rt := netapi.New()
+	rt := netapi.New(netapi.WithLogger(testkit.Logger(t)))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), limit)
 		defer cancel()

@@ -98,11 +98,14 @@ func TestNodeNetConnectAfterDestroy(t *testing.T) {
 		var connects, errs counter
 		hadErrors := &record[bool]{}
 		closed := newSignal()
-		c := rt.NewSocket(netapi.SocketOptions{})
-		c.OnError(func(error) { errs.inc() })
-		c.OnClose(func(h bool) { hadErrors.add(h); closed.fire() })
-		c.ConnectPort(port, "localhost", connects.inc)
-		c.Destroy()
+		// Node's script runs on its loop: no event can come between connect() and destroy().
+		rt.AfterFunc(0, func() {
+			c := rt.NewSocket(netapi.SocketOptions{})
+			c.OnError(func(error) { errs.inc() })
+			c.OnClose(func(h bool) { hadErrors.add(h); closed.fire() })
+			c.ConnectPort(port, "localhost", connects.inc)
+			c.Destroy()
+		})
 		testkit.Recv(t, closed.ch)
 		srv.Close(nil)
 		waitDone(t, rt)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/actornet/actornet/internal/testkit"
 	"github.com/actornet/actornet/netapi"
 )
 
@@ -44,7 +45,7 @@ func eachRuntime(t *testing.T, fn func(t *testing.T, opts []netapi.Option)) {
 // does not return is reported, never waited for without bound.
 func attackRuntime(t testing.TB, opts []netapi.Option) *netapi.Runtime {
 	t.Helper()
-	rt := netapi.New(opts...)
+	rt := netapi.New(append([]netapi.Option{netapi.WithLogger(testkit.Logger(t))}, opts...)...)
 	t.Cleanup(func() {
 		if err := shutdownWithin(rt, wait); err != nil {
 			t.Errorf("shutdown at the end of the test: %v", err)

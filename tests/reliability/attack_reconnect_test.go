@@ -149,7 +149,7 @@ func shutdownDuringChain(t *testing.T, opts []netapi.Option, at int, deadline bo
 		}
 	}()
 
-	rt := netapi.New(opts...)
+	rt := netapi.New(append([]netapi.Option{netapi.WithLogger(testkit.Logger(t))}, opts...)...)
 	t.Cleanup(func() { _ = shutdownWithin(rt, wait) })
 	calls := newTally()
 	var closes atomic.Int64

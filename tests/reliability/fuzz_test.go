@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/actornet/actornet/internal/testkit"
 	"github.com/actornet/actornet/netapi"
 )
 
@@ -58,7 +59,7 @@ func FuzzSocketCommands(f *testing.F) {
 }
 
 func runCommands(t *testing.T, ops []byte) {
-	rt := netapi.New()
+	rt := netapi.New(netapi.WithLogger(testkit.Logger(t)))
 	defer func() {
 		ctx, cancel := context.WithTimeout(context.Background(), wait)
 		defer cancel()

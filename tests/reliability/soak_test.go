@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/actornet/actornet/internal/testkit"
 	"github.com/actornet/actornet/netapi"
 )
 
@@ -28,7 +29,7 @@ func TestSoak(t *testing.T) {
 		t.Skip("soak: skipped with -short")
 	}
 	goroutines, fds := goleak.IgnoreCurrent(), openFDs(t)
-	rt := netapi.New()
+	rt := netapi.New(netapi.WithLogger(testkit.Logger(t)))
 	srv, port := echoServer(t, rt, netapi.ServerOptions{})
 	addr := net.JoinHostPort("127.0.0.1", fmt.Sprint(port))
 
