@@ -18,6 +18,10 @@ type Handler func(event any)
 const (
 	DefaultHighWaterMark  = 16 * 1024 // bytes queued before DrainEvent is owed (Node 20's)
 	DefaultReadBufferSize = 64 * 1024 // bytes taken by one read, at most
+	// NullModeHighWaterMark is what a socket awaiting a consumer reads and holds before it
+	// stops reading (Node's readableHighWaterMark): enough to see the peer's end after a
+	// short message nobody reads, which Node's process exit depends on.
+	NullModeHighWaterMark = 16 * 1024
 )
 
 // SocketConfig is the spawn options of a socket actor. The zero value works: events are
@@ -57,6 +61,15 @@ type SocketConfig struct {
 	Loop *Loop
 	// Logger receives the socket's diagnostics; nil prints nothing.
 	Logger *slog.Logger
+	// Activity, when set, is told each time the socket becomes active or idle in the sense
+	// of Node's active handle, which is what keeps Node's process alive: it is active while
+	// connecting, while it reads (data flows, or it awaits a consumer with less than
+	// NullModeHighWaterMark held and the peer has not ended), while it has writes queued or
+	// its FIN to send, and while closing. A paused socket with nothing to write, or one
+	// whose peer ended and whose own side finished, is idle. Calls are serialized; they come
+	// from inside the actor, or from a writer's goroutine (going active, when an in-process
+	// Outbox.Write queued data), never with a lock of the caller's held.
+	Activity func(active bool)
 }
 
 func (c SocketConfig) withDefaults() (SocketConfig, error) {

@@ -42,7 +42,64 @@ type Outbox struct {
 	timed     atomic.Bool  // the socket has an idle timer: stamp lastWrite
 	lastWrite atomic.Int64 // UnixNano of the last write that went straight to the kernel
 	timedOut  atomic.Bool  // the idle timer fired: the next write must wake the actor to re-arm it
+
+	act activity
 }
+
+// activity reports the socket's activity (SocketConfig.Activity) when it changes: the actor
+// settles it after each message, and Touch (or a kick) marks it active before a message is
+// sent, so that it stays active until a turn that began after the touch has looked.
+type activity struct {
+	fn  func(bool)
+	mu  sync.Mutex
+	on  bool
+	seq uint64 // touches so far
+}
+
+// touch marks the socket active until the actor has handled a message sent after it.
+func (a *activity) touch() {
+	if a.fn == nil {
+		return
+	}
+	a.mu.Lock()
+	a.seq++
+	if !a.on {
+		a.on = true
+		a.fn(true)
+	}
+	a.mu.Unlock()
+}
+
+// touches is the touch count, taken when a turn begins.
+func (a *activity) touches() uint64 {
+	if a.fn == nil {
+		return 0
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.seq
+}
+
+// settle reports the socket's activity at the end of a turn that began at touch count
+// since: a touch during the turn keeps it active, as its message is still to come.
+func (a *activity) settle(s *socket, since uint64) {
+	if a.fn == nil {
+		return
+	}
+	on := s.active()
+	a.mu.Lock()
+	on = on || a.seq != since
+	if a.on != on {
+		a.on = on
+		a.fn(on)
+	}
+	a.mu.Unlock()
+}
+
+// Touch tells the socket that a command is on its way to it (a Resume, a Destroy): with
+// SocketConfig.Activity set, it counts as active from now until it has handled it, so
+// that a caller waiting for every socket to go idle cannot miss the command's effect.
+func (o *Outbox) Touch() { o.act.touch() }
 
 // writeState is the write half of the connection:
 //
@@ -108,7 +165,7 @@ func (o *Outbox) tell(list *[]any, token any) {
 	o.kicked = o.kicked || kick
 	o.mu.Unlock()
 	if kick {
-		o.kick()
+		o.wake()
 	}
 }
 
@@ -142,7 +199,7 @@ func (o *Outbox) write(data []byte, token any, lease *messages.Lease) (ok, full,
 				o.mu.Unlock()
 				lease.Release()
 				if wake {
-					o.kick()
+					o.wake()
 				}
 				return true, false, true, nil
 			}
@@ -161,22 +218,42 @@ func (o *Outbox) write(data []byte, token any, lease *messages.Lease) (ok, full,
 	}
 	o.mu.Unlock()
 	if kick {
-		o.kick()
+		o.wake()
 	}
 	return ok, full, false, nil
 }
 
+// wake sends the actor its kick: queued data, a token to report, or the FIN to send.
+func (o *Outbox) wake() {
+	o.act.touch()
+	o.kick()
+}
+
 // End stops accepting writes: the socket sends its FIN once the queue is empty. It reports
-// false when the outbox was ended or closed already. The caller then sends the socket a
-// messages.End, which does the rest.
+// false when the outbox was ended or closed already.
 func (o *Outbox) End() bool {
 	o.mu.Lock()
-	defer o.mu.Unlock()
 	if o.state != writeOpen {
+		o.mu.Unlock()
 		return false
 	}
 	o.state = writeEnding
+	kick := o.kick != nil && !o.kicked // not connected yet: the actor pumps once it is
+	o.kicked = o.kicked || kick
+	o.mu.Unlock()
+	if kick {
+		o.wake()
+	}
 	return true
+}
+
+// end is End for the actor itself, which pumps next.
+func (o *Outbox) end() {
+	o.mu.Lock()
+	if o.state == writeOpen {
+		o.state = writeEnding
+	}
+	o.mu.Unlock()
 }
 
 // Refuse makes every later Write fail with ErrSocketClosed and stops writing, at once: the
@@ -223,6 +300,13 @@ func (o *Outbox) stateNow() writeState {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.state
+}
+
+// busy reports whether writes or the FIN wait to be handed to the kernel, and the state.
+func (o *Outbox) busy() (bool, writeState) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.queued > 0 || o.flushing || o.kicked || o.state == writeEnding, o.state
 }
 
 // pumped is what a pump found: the tokens written, and what the actor must do next.

@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"strconv"
@@ -14,13 +15,17 @@ import (
 
 // ServerState is where a server is in its life:
 //
-//	Idle -> Listening -> Closing -> Idle
+//	Idle -> [Resolving ->] Listening -> Closing -> Idle
 //
-// A server may Listen again once it is Idle; a failed Listen leaves it Idle.
+// A Listen on a host name resolves it first (off the actor), an IP literal binds at once. A
+// failed Listen, or a Close while resolving, leaves it Idle. A Listen while Closing makes it
+// Listening again (Node's listen() after close()); the Close is then answered by the next
+// ServerCloseEvent.
 type ServerState int
 
 const (
 	ServerIdle      ServerState = iota // not listening (new, or closed)
+	ServerResolving                    // looking up the host to listen on
 	ServerListening                    // accepting
 	ServerClosing                      // not accepting; waiting for its sockets to close
 )
@@ -29,6 +34,8 @@ func (s ServerState) String() string {
 	switch s {
 	case ServerIdle:
 		return "idle"
+	case ServerResolving:
+		return "resolving"
 	case ServerListening:
 		return "listening"
 	case ServerClosing:
@@ -47,10 +54,11 @@ type server struct {
 	cfg      ServerConfig
 	self     *actor.PID
 	state    ServerState
-	acc      *acceptor // nil while not listening, or while waiting to bind again
-	address  string    // what a new listener binds: the host asked for, the port first bound
-	gen      int       // bumped by every Listen and Close: a stale rebind or failure is ignored
-	answers  []any     // tokens of the Close messages the next ServerCloseEvent answers
+	acc      *acceptor          // nil while not listening, or while waiting to bind again
+	address  string             // what a new listener binds: the host asked for, the port first bound
+	gen      int                // bumped by every Listen and Close: a stale rebind or failure is ignored
+	answers  []any              // tokens of the Close messages the next ServerCloseEvent answers
+	lookup   context.CancelFunc // cancels the host lookup of a Listen (Resolving)
 	failures []time.Time
 	addr     messages.Addr
 	conns    map[string]*actor.PID
@@ -90,8 +98,23 @@ func (s *server) Receive(ctx actor.Context) {
 		}
 	case *actor.Stopping:
 		s.stopAccepting()
+		s.cancelLookup()
 	case *messages.Listen:
 		s.listen(ctx, m)
+	case *resolved:
+		if m.gen == s.gen && s.state == ServerResolving {
+			s.lookup = nil
+			if m.err != nil {
+				s.state = ServerIdle
+				s.emit(ctx, &messages.ServerErrorEvent{Server: s.self, Err: m.err})
+				return
+			}
+			s.bind(ctx, m.ip, m.port)
+		}
+	case *announce:
+		if m.gen == s.gen && s.state == ServerListening {
+			s.emit(ctx, &messages.ListeningEvent{Server: s.self, Addr: s.addr})
+		}
 	case *messages.Close:
 		s.close(ctx, m.Token)
 	case *accepted:
@@ -141,7 +164,7 @@ func (s *server) fail(ctx actor.Context, op string, addr string, err error) {
 
 func (s *server) listen(ctx actor.Context, m *messages.Listen) {
 	address := net.JoinHostPort(m.Host, strconv.Itoa(m.Port))
-	if s.state != ServerIdle {
+	if s.state == ServerListening || s.state == ServerResolving {
 		s.fail(ctx, "listen", address, ErrServerAlreadyListening)
 		return
 	}
@@ -149,19 +172,67 @@ func (s *server) listen(ctx actor.Context, m *messages.Listen) {
 		s.fail(ctx, "listen", "", ErrInvalidPort)
 		return
 	}
-	ln, err := listenTCP(address)
+	s.gen++ // a Listen while Closing: the old listener's rebinds and failures are stale
+	if m.Host == "" || net.ParseIP(m.Host) != nil {
+		s.bind(ctx, m.Host, m.Port)
+		return
+	}
+	// A host name is looked up off the actor, as Node's dns.lookup; a Close meanwhile cancels
+	// the Listen, which then never binds.
+	s.state = ServerResolving
+	lctx, cancel := context.WithCancel(context.Background())
+	s.lookup = cancel
+	sys, self, gen := ctx.ActorSystem(), s.self, s.gen
+	go func() {
+		addrs, err := net.DefaultResolver.LookupIPAddr(lctx, m.Host)
+		cancel()
+		r := &resolved{gen: gen, port: m.Port, err: err}
+		if err == nil && len(addrs) == 0 {
+			r.err = &net.DNSError{Err: "no such host", Name: m.Host, IsNotFound: true}
+		}
+		if r.err == nil {
+			r.ip = addrs[0].IP.String()
+		} else {
+			r.err = &net.OpError{Op: "listen", Net: "tcp", Err: r.err}
+		}
+		sys.Root.Send(self, r)
+	}()
+}
+
+// resolved is a Listen's host lookup done: the first address (Node's dns.lookup), or err.
+type resolved struct {
+	gen  int
+	ip   string
+	port int
+	err  error
+}
+
+// announce is sent by a server to itself once bound: ListeningEvent comes only if no Close
+// (or Listen) came first, as Node emits 'listening' on the next tick only if still listening.
+type announce struct{ gen int }
+
+// bind listens on ip (empty: every address) and port.
+func (s *server) bind(ctx actor.Context, ip string, port int) {
+	ln, err := listenTCP(net.JoinHostPort(ip, strconv.Itoa(port)))
 	if err != nil {
+		s.state = ServerIdle
 		s.emit(ctx, &messages.ServerErrorEvent{Server: s.self, Err: err})
 		return
 	}
 	s.addr = messages.AddrOf(ln.Addr())
-	// A listener bound again binds the port it got the first time, on the host asked for.
-	s.address = net.JoinHostPort(m.Host, strconv.Itoa(s.addr.Port))
-	s.gen++
+	// A listener bound again binds the port it got the first time, on the same address.
+	s.address = net.JoinHostPort(ip, strconv.Itoa(s.addr.Port))
 	s.failures = nil
 	s.acc = startAcceptor(ctx.ActorSystem(), s.self, ln, s.gen)
 	s.state = ServerListening
-	s.emit(ctx, &messages.ListeningEvent{Server: s.self, Addr: s.addr})
+	ctx.Send(s.self, &announce{gen: s.gen})
+}
+
+func (s *server) cancelLookup() {
+	if s.lookup != nil {
+		s.lookup()
+		s.lookup = nil
+	}
 }
 
 // listenerFailed handles a listener that cannot accept any more: it is closed, and bound
@@ -247,6 +318,11 @@ func (s *server) accept(ctx actor.Context, conn *net.TCPConn) {
 func (s *server) close(ctx actor.Context, token any) {
 	if token != nil {
 		s.answers = append(s.answers, token)
+	}
+	if s.state == ServerResolving { // the Listen never binds; the server was not running
+		s.cancelLookup()
+		s.gen++
+		s.state = ServerIdle
 	}
 	if s.state != ServerListening {
 		s.emit(ctx, &messages.ServerErrorEvent{Server: s.self, Token: token,

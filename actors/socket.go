@@ -46,21 +46,41 @@ type socket struct {
 	bytesRead int64
 }
 
+// active is whether the socket is busy in Node's sense of an active handle (see
+// SocketConfig.Activity).
+func (s *socket) active() bool {
+	switch s.state {
+	case StateConnecting, StateClosing:
+		return true
+	case StateOpen:
+		if s.held || s.rd.active() {
+			return true
+		}
+		busy, w := s.out.busy()
+		// After the peer's end, a socket that does not allow half-open ends its side next.
+		return busy || w == writeOpen && s.rd.state == readEnded && !s.cfg.AllowHalfOpen
+	}
+	return false
+}
+
 func newSocket(cfg SocketConfig, conn *net.TCPConn, held bool, mb *mailbox) *socket {
 	out := cfg.Outbox
 	if out == nil {
 		out = NewOutbox(cfg.HighWaterMark)
 	}
+	out.act.fn = cfg.Activity
 	return &socket{cfg: cfg, owner: cfg.Owner, handler: cfg.Handler, conn: conn, held: held, mb: mb, out: out}
 }
 
 // Receive handles one message. A panic anywhere in it, the owner's Handler included, closes
 // the socket with a *supervisor.PanicError: a connection is never restarted.
 func (s *socket) Receive(ctx actor.Context) {
+	touches := s.out.act.touches()
 	defer func() {
 		if r := recover(); r != nil {
 			s.recovered(ctx, supervisor.NewPanicError(r))
 		}
+		s.out.act.settle(s, touches)
 	}()
 	switch m := byPointer(ctx.Message()).(type) {
 	case *actor.Started:

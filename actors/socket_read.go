@@ -57,7 +57,8 @@ type readSide struct {
 	credit  chan struct{}   // one slot: lets the reader take its next read
 	waiting bool            // the reader's last read was handled, and it waits for credit
 	quit    chan struct{}   // closed when the socket closes
-	pending [][]byte        // what arrived while paused: one read at most, see readOnce
+	pending [][]byte        // what arrived while not flowing: see active
+	held    int             // bytes in pending
 	lent    *[]byte         // with LendReads: the buffer on loan (or pending is in)
 	lease   *messages.Lease // lent's lease, made once and lent again for each read
 	pk      parked          // the descriptor's registration with idleReaders
@@ -281,7 +282,11 @@ func (s *socket) readDone(ctx actor.Context, m *readDone) {
 			r.lease.Lend()
 		}
 		if r.flow != flowOn {
-			r.pending = append(r.pending, data) // no credit: the reader waits
+			r.pending = append(r.pending, data)
+			r.held += len(data)
+			if r.flow == flowNull && !last && r.active() {
+				r.grant() // awaiting a consumer, it reads on up to NullModeHighWaterMark
+			}
 		} else {
 			s.emit(ctx, s.dataEvent(data))
 			if !last && s.state == StateOpen {
@@ -353,7 +358,7 @@ func (s *socket) resume(ctx actor.Context) {
 		return
 	}
 	held := r.pending
-	r.pending = nil
+	r.pending, r.held = nil, 0
 	for _, data := range held {
 		s.emit(ctx, s.dataEvent(data))
 	}
@@ -407,6 +412,13 @@ func (s *socket) returnBuffer() {
 
 // grant lets the reader take its next read, unless a lent buffer is still out. Only a
 // reader whose read was handled gets credit: its message is then free to use again.
+// active is whether the socket reads, or will as soon as a read buffer comes back: its peer
+// has not ended, and data flows, or it awaits a consumer holding less than
+// NullModeHighWaterMark (Node reads on until its readableHighWaterMark; paused, not at all).
+func (r *readSide) active() bool {
+	return r.state == readOpen && (r.flow == flowOn || r.flow == flowNull && r.held < NullModeHighWaterMark)
+}
+
 func (r *readSide) grant() {
 	if r.lent != nil || !r.waiting {
 		return

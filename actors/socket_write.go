@@ -68,7 +68,7 @@ func (s *socket) end(ctx actor.Context, data []byte) {
 	if len(data) > 0 {
 		s.write(ctx, data, nil, nil) // fails if ended already: write after end
 	}
-	s.out.End()
+	s.out.end()
 	s.pump(ctx, 0)
 }
 

@@ -284,6 +284,7 @@ func (s *Server) prepare(cfg actors.SocketConfig) actors.SocketConfig {
 	sock.out = actors.NewOutbox(int(sock.hwm))
 	s.accepting = sock
 	cfg.Handler, cfg.Loop, cfg.Outbox = sock.handle, sock.loop, sock.out
+	cfg.Activity = sock.activity(sock.out)
 	return cfg
 }
 

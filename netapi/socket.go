@@ -77,7 +77,8 @@ type Socket struct {
 	closedSig     chan struct{}  // closed once the current connection's close listeners ran
 	out           *actors.Outbox // the actor's write queue, written to directly
 	state         socketState
-	refd          bool  // counted by Runtime.Wait
+	active        bool  // the actor reports it busy (SocketConfig.Activity): Wait counts it
+	refd          bool  // counted by Runtime.Wait: active and not unref'd
 	unref         bool  // Unref was called
 	closed        *bool // hadError of the last close, for close listeners added after it
 	remote, local Addr
@@ -117,6 +118,7 @@ func (s *Socket) accepted(ev *messages.ConnectionEvent) {
 	s.mu.Lock()
 	s.pid, s.state = ev.Socket, socketOpen
 	s.remote, s.local = ev.Remote, ev.Local
+	s.active = true // it reads; the actor says when that changes
 	s.refLocked()
 	s.mu.Unlock()
 	if !s.rt.trackSocket(s, true) { // accepted while the runtime shuts down: nobody will end it
@@ -156,6 +158,7 @@ func (s *Socket) Connect(opts ConnectOptions, onConnect func()) *Socket {
 	if onConnect != nil {
 		s.ls.connect.add(onConnect, true)
 	}
+	s.active = true // connecting; the actor says when that changes
 	s.refLocked()
 	consumer := s.ls.data.len() > 0 // a data listener from before a reconnect
 	s.mu.Unlock()
@@ -182,6 +185,7 @@ func (s *Socket) actorLocked() *actor.PID {
 	}
 	s.out = actors.NewOutbox(int(s.hwm))
 	pid, err := actors.SpawnSocket(s.rt.tree, actors.SocketConfig{
+		Activity:      s.activity(s.out),
 		Handler:       s.handle,
 		AllowHalfOpen: s.allowHalfOpen,
 		AwaitConsumer: true,
@@ -202,6 +206,22 @@ func (s *Socket) send(pid *actor.PID, msg any) {
 	if pid != nil {
 		s.rt.sys.Root.Send(pid, msg)
 	}
+}
+
+// command sends msg, a command that can make the socket active (Node's resume(), destroy()):
+// the socket counts as active for Wait from now until its actor has handled msg.
+func (s *Socket) command(msg any) {
+	s.mu.Lock()
+	if s.state == socketClosed {
+		s.mu.Unlock()
+		return
+	}
+	pid, out := s.actorLocked(), s.out
+	s.mu.Unlock()
+	if out != nil {
+		out.Touch()
+	}
+	s.send(pid, msg)
 }
 
 // current returns the actor to send a command to, spawning it for a socket never connected.
@@ -282,15 +302,13 @@ func (s *Socket) End(data []byte, onFinish func(err error)) *Socket {
 		}
 		return s
 	}
-	pid := s.actorLocked()
+	s.actorLocked()
 	if onFinish != nil {
 		s.endCbs = append(s.endCbs, onFinish)
 	}
 	out := s.out
 	s.mu.Unlock()
-	if out.End() {
-		s.send(pid, &messages.End{})
-	}
+	out.End() // the outbox wakes the actor, which sends the FIN once the queue is empty
 	return s
 }
 
@@ -307,6 +325,7 @@ func (s *Socket) Destroy() {
 	s.mu.Unlock()
 	if out != nil {
 		out.Refuse() // no write is accepted from now on
+		out.Touch()  // active until it closed
 	}
 	s.send(pid, &messages.Destroy{})
 }
@@ -334,7 +353,7 @@ func (s *Socket) shutdown() {
 
 // destroyWith closes the socket with err: 'error', then 'close' with hadError true.
 func (s *Socket) destroyWith(err error) {
-	s.send(s.current(), &messages.Destroy{Err: err})
+	s.command(&messages.Destroy{Err: err})
 }
 
 // Pause stops 'data' events, and reading from the network, until Resume.
@@ -346,7 +365,7 @@ func (s *Socket) Pause() *Socket {
 // Resume delivers what arrived while paused and reads again. Without a 'data' listener, what
 // arrives is dropped, as in Node.
 func (s *Socket) Resume() *Socket {
-	s.send(s.current(), &messages.Resume{})
+	s.command(&messages.Resume{})
 	return s
 }
 
@@ -408,8 +427,28 @@ func (s *Socket) Unref() *Socket {
 	return s
 }
 
+// activity is the socket actor's SocketConfig.Activity for the connection whose outbox is
+// out: a socket counts for Wait while its actor reports it active (Node's active handle:
+// connecting, reading, writing), so a paused idle socket, or one whose peer ended and whose
+// own side finished, lets Wait return as Node's process exits.
+func (s *Socket) activity(out *actors.Outbox) func(bool) {
+	return func(active bool) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.out != out || s.state == socketClosed { // an earlier connection's
+			return
+		}
+		s.active = active
+		if active {
+			s.refLocked()
+		} else {
+			s.unrefLocked()
+		}
+	}
+}
+
 func (s *Socket) refLocked() {
-	if !s.refd && !s.unref {
+	if !s.refd && !s.unref && s.active {
 		s.refd = true
 		s.rt.ref()
 	}

@@ -128,6 +128,7 @@ func (s *Socket) onClose(e *messages.CloseEvent) {
 		return
 	}
 	s.rt.trackSocket(s, false) // first: once Wait returns, Shutdown has nothing to close here
+	s.active = false
 	s.unrefLocked()
 	if !isClosed(s.closedSig) {
 		close(s.closedSig)

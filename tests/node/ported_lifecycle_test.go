@@ -403,3 +403,38 @@ func TestNodeNetSocketEndCallback(t *testing.T) {
 		assert.Equal(t, int64(3), cbs.get(), "end callbacks")
 	})
 }
+
+// TestNodeNetSocketCloseAfterEnd checks that a socket whose data is consumed late still emits
+// 'end' before 'close', and that a client which never reads what it got does not keep the
+// process alive.
+// Ported from nodejs/node test/parallel/test-net-socket-close-after-end.js.
+func TestNodeNetSocketCloseAfterEnd(t *testing.T) {
+	eachRuntime(t, func(t *testing.T, rt *netapi.Runtime) {
+		var connections counter
+		events := &record[string]{}
+		serverClosed := newSignal()
+		srv := rt.CreateServer(netapi.ServerOptions{}, nil)
+		srv.OnConnection(func(s *netapi.Socket) {
+			connections.inc()
+			// Node reads the socket 100 ms after it became readable; nobody consumes its
+			// data until then.
+			rt.AfterFunc(100*time.Millisecond, func() {
+				s.OnData(func(d []byte) { events.add("data " + string(d)) })
+			})
+			s.OnEnd(func() { events.add("end") })
+			s.OnClose(func(bool) {
+				events.add("close")
+				srv.Close(nil)
+				serverClosed.fire()
+			})
+			s.End([]byte("foo"), nil)
+		})
+		port := listenOn(t, srv, "")
+		c := rt.NewSocket(netapi.SocketOptions{})
+		c.Connect(netapi.ConnectOptions{Port: port}, func() { c.End([]byte("foo"), nil) })
+		testkit.Recv(t, serverClosed.ch)
+		assert.Equal(t, []string{"data foo", "end", "close"}, events.all(), "the server socket's events")
+		waitDone(t, rt)
+		assert.Equal(t, int64(1), connections.get(), "connection events")
+	})
+}

@@ -171,7 +171,9 @@ func listenThenShutdown(t *testing.T, opts []netapi.Option) {
 			}
 		}
 		assert.LessOrEqual(t, listened.Load(), int64(1), "listening callbacks, round %d", round)
-		assert.LessOrEqual(t, closed.Load(), listened.Load(), "close listeners without a listen, round %d", round)
+		// A Close that comes before 'listening' cancels it, yet 'close' comes (Node's order
+		// for listen() then close() in one tick).
+		assert.LessOrEqual(t, closed.Load(), int64(1), "close listeners, round %d", round)
 	}
 }
 
