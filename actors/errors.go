@@ -1,6 +1,9 @@
 package actors
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // The errors a socket or server reports, wrapped in a *net.OpError naming the operation and
 // the address where there is one. Match them with errors.Is. Failures of the system itself
@@ -17,6 +20,9 @@ var (
 	// ErrSocketClosed: a write dropped because the socket was destroyed or closed first
 	// (Node's ERR_STREAM_DESTROYED).
 	ErrSocketClosed = errors.New("actornet: socket is closed")
+	// ErrClosedBeforeConnection: a write dropped because the socket closed while it was
+	// connecting (Node's ERR_SOCKET_CLOSED_BEFORE_CONNECTION). It wraps ErrSocketClosed.
+	ErrClosedBeforeConnection = fmt.Errorf("%w before it connected", ErrSocketClosed)
 	// ErrListenerFailed: a server's listener failed more often than its restart budget allows.
 	ErrListenerFailed = errors.New("actornet: listener failed, restart budget spent")
 	// ErrOwnerStopped: the socket's owner actor stopped, so the socket was destroyed.

@@ -309,7 +309,10 @@ func (s *socket) recovered(ctx actor.Context, pe *supervisor.PanicError) {
 // bothDone closes the socket once our FIN is out and the peer's end was delivered.
 func (s *socket) bothDone(ctx actor.Context) {
 	if s.rd.state == readEnded && s.state == StateOpen && s.out.stateNow() == writeFinished {
-		s.closeNow(ctx, false)
+		s.pump(ctx, 0) // a write refused meanwhile (in an 'end' listener) fails the socket first
+		if s.state == StateOpen {
+			s.closeNow(ctx, false)
+		}
 	}
 }
 

@@ -139,9 +139,13 @@ func (s *socket) dropAll(ctx actor.Context) {
 	for _, tok := range refused {
 		s.settle(ctx, tok, opError("write", s, ErrWriteAfterEnd))
 	}
+	dropErr := ErrSocketClosed
+	if s.conn == nil {
+		dropErr = ErrClosedBeforeConnection
+	}
 	for _, c := range dropped {
 		c.lease.Release()
-		s.settle(ctx, c.token, opError("write", s, ErrSocketClosed))
+		s.settle(ctx, c.token, opError("write", s, dropErr))
 	}
 }
 

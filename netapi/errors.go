@@ -18,6 +18,7 @@ var (
 	ErrServerNotRunning       = actors.ErrServerNotRunning       // ERR_SERVER_NOT_RUNNING
 	ErrServerAlreadyListening = actors.ErrServerAlreadyListening // ERR_SERVER_ALREADY_LISTEN
 	ErrSocketClosed           = actors.ErrSocketClosed           // ERR_STREAM_DESTROYED
+	ErrClosedBeforeConnection = actors.ErrClosedBeforeConnection // ERR_SOCKET_CLOSED_BEFORE_CONNECTION
 	ErrListenerFailed         = actors.ErrListenerFailed         // ERR_ACTORNET_LISTENER_FAILED
 	// ErrRuntimeClosed: the Runtime was shut down, so nothing new can be made with it.
 	ErrRuntimeClosed = errors.New("netapi: runtime is shut down")
@@ -34,6 +35,7 @@ var sentinelCodes = []struct {
 	{ErrWriteAfterEnd, "ERR_STREAM_WRITE_AFTER_END"},
 	{ErrServerNotRunning, "ERR_SERVER_NOT_RUNNING"},
 	{ErrServerAlreadyListening, "ERR_SERVER_ALREADY_LISTEN"},
+	{ErrClosedBeforeConnection, "ERR_SOCKET_CLOSED_BEFORE_CONNECTION"}, // before ErrSocketClosed, which it wraps
 	{ErrSocketClosed, "ERR_STREAM_DESTROYED"},
 	{ErrListenerFailed, "ERR_ACTORNET_LISTENER_FAILED"},
 	{ErrRuntimeClosed, "ERR_ACTORNET_RUNTIME_CLOSED"},

@@ -50,8 +50,12 @@ type Server struct {
 	closedSig chan struct{} // closed once the server is closed, for Runtime.Shutdown
 	addr      Addr
 	listening bool
-	refd      bool // counted by Runtime.Wait: between Listen and 'close'
+	armed     bool // between Listen and 'close' (or a failed Listen)
 	unref     bool
+	closing   bool                  // Close was called and 'close' has not come yet
+	conns     int                   // accepted sockets not closed yet
+	busyConns int                   // those of them that are active (see Socket.activity)
+	held      bool                  // the Runtime.Wait count this server holds: see syncRefLocked
 	listens   int                   // Listen calls: a 'close' listener that listens again keeps it open
 	closes    map[uint64]*closeCall // Close calls not answered by 'close' yet, by Token
 	nextToken uint64
@@ -116,10 +120,8 @@ func (s *Server) Listen(opts ListenOptions, onListening func()) *Server {
 	if isClosed(s.closedSig) { // Shutdown waits for this listen to end
 		s.closedSig = make(chan struct{})
 	}
-	if !s.refd && !s.unref && !s.listening {
-		s.refd = true
-		s.rt.ref()
-	}
+	s.armed, s.closing = true, false
+	s.syncRefLocked()
 	s.mu.Unlock()
 	s.send(&messages.Listen{Port: opts.Port, Host: opts.Host, Backlog: opts.Backlog})
 	return s
@@ -148,7 +150,8 @@ func (s *Server) Close(onClose func(err error)) *Server {
 		s.closes = map[uint64]*closeCall{}
 	}
 	s.closes[token] = &closeCall{cb: onClose}
-	s.rt.ref() // a Close is answered by a 'close' event, and Wait waits for it
+	s.closing = true
+	s.syncRefLocked() // a Close is answered by a 'close' event, and Wait waits for it
 	s.mu.Unlock()
 	s.send(&messages.Close{Token: token})
 	return s
@@ -157,6 +160,10 @@ func (s *Server) Close(onClose func(err error)) *Server {
 // shutdown closes the server for Runtime.Shutdown: its actor answers with 'close' once it
 // stopped listening (after a Listen still in flight) and its sockets closed, or at once.
 func (s *Server) shutdown() {
+	s.mu.Lock()
+	s.closing = true
+	s.syncRefLocked()
+	s.mu.Unlock()
 	s.send(&messages.Close{})
 }
 
@@ -174,10 +181,7 @@ func (s *Server) Ref() *Server {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.unref = false
-	if s.listening && !s.refd {
-		s.refd = true
-		s.rt.ref()
-	}
+	s.syncRefLocked()
 	return s
 }
 
@@ -186,15 +190,38 @@ func (s *Server) Unref() *Server {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.unref = true
-	s.unrefLocked()
+	s.syncRefLocked()
 	return s
 }
 
-func (s *Server) unrefLocked() {
-	if s.refd {
-		s.refd = false
-		s.rt.unref()
+// syncRefLocked makes the server count for Runtime.Wait as Node's loop counts its handle:
+// from Listen until it stopped (unless Unref), and while a Close waits for its 'close'.
+// A closing server whose open connections are all idle (see Socket.activity) counts for
+// nothing: its 'close' may never come, and Node's process exits without it.
+func (s *Server) syncRefLocked() {
+	hold := s.armed && !s.unref || len(s.closes) > 0
+	idle := s.closing && s.conns > 0 && s.busyConns == 0
+	if want := hold && !idle; want != s.held {
+		s.held = want
+		if want {
+			s.rt.ref()
+		} else {
+			s.rt.unref()
+		}
 	}
+}
+
+// connChanged accounts for an accepted socket: opened (+1 conns), closed (-1), and its
+// activity (busy ±1).
+func (s *Server) connChanged(conns, busy int) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	s.conns += conns
+	s.busyConns += busy
+	s.syncRefLocked()
+	s.mu.Unlock()
 }
 
 // OnListening adds a listener for 'listening'.
@@ -247,7 +274,8 @@ func (s *Server) stopped(listens int) {
 		return
 	}
 	s.rt.trackServer(s, false) // first: once Wait returns, Shutdown has nothing to close here
-	s.unrefLocked()
+	s.armed = false
+	s.syncRefLocked()
 	if !isClosed(s.closedSig) {
 		close(s.closedSig)
 	}
@@ -282,6 +310,7 @@ func (s *Server) prepare(cfg actors.SocketConfig) actors.SocketConfig {
 	sock := newSocket(s.rt, SocketOptions{AllowHalfOpen: s.opts.AllowHalfOpen,
 		HighWaterMark: s.opts.HighWaterMark, ReuseReadBuffer: s.opts.ReuseReadBuffer}, s.rt.loops.Next())
 	sock.out = actors.NewOutbox(int(sock.hwm))
+	sock.srv = s
 	s.accepting = sock
 	cfg.Handler, cfg.Loop, cfg.Outbox = sock.handle, sock.loop, sock.out
 	cfg.Activity = sock.activity(sock.out)
@@ -351,13 +380,14 @@ func (s *Server) process(ev any) {
 				delete(s.closes, tok)
 			}
 		}
+		s.closing = len(s.closes) > 0
 		fns := s.ls.close.take()
 		listens := s.listens
 		s.mu.Unlock()
 		defer func() { // only now may Wait return, even if a callback panicked
-			for range answered {
-				s.rt.unref()
-			}
+			s.mu.Lock()
+			s.syncRefLocked()
+			s.mu.Unlock()
 			s.stopped(listens)
 		}()
 		run(fns)

@@ -77,14 +77,16 @@ type Socket struct {
 	closedSig     chan struct{}  // closed once the current connection's close listeners ran
 	out           *actors.Outbox // the actor's write queue, written to directly
 	state         socketState
-	active        bool  // the actor reports it busy (SocketConfig.Activity): Wait counts it
-	refd          bool  // counted by Runtime.Wait: active and not unref'd
-	unref         bool  // Unref was called
-	closed        *bool // hadError of the last close, for close listeners added after it
+	active        bool    // the actor reports it busy (SocketConfig.Activity): Wait counts it
+	srv           *Server // the server that accepted this connection, until 'close'
+	refd          bool    // counted by Runtime.Wait: active and not unref'd
+	unref         bool    // Unref was called
+	closed        *bool   // hadError of the last close, for close listeners added after it
 	remote, local Addr
 	writeCbs      map[uint64]func(error)
 	nextToken     uint64
 	endCbs        []func(error) // End's callbacks: before the 'finish' listeners, as in Node, or at close
+	afterClose    []func()      // write callbacks that run after the 'close' listeners
 	ls            socketListeners
 }
 
@@ -120,7 +122,9 @@ func (s *Socket) accepted(ev *messages.ConnectionEvent) {
 	s.remote, s.local = ev.Remote, ev.Local
 	s.active = true // it reads; the actor says when that changes
 	s.refLocked()
+	srv := s.srv
 	s.mu.Unlock()
+	srv.connChanged(1, 1)
 	if !s.rt.trackSocket(s, true) { // accepted while the runtime shuts down: nobody will end it
 		s.Destroy()
 	}
@@ -434,15 +438,22 @@ func (s *Socket) Unref() *Socket {
 func (s *Socket) activity(out *actors.Outbox) func(bool) {
 	return func(active bool) {
 		s.mu.Lock()
-		defer s.mu.Unlock()
-		if s.out != out || s.state == socketClosed { // an earlier connection's
+		if s.out != out || s.state == socketClosed || s.active == active { // an earlier connection's
+			s.mu.Unlock()
 			return
 		}
 		s.active = active
+		busy := -1
 		if active {
+			busy = 1
 			s.refLocked()
 		} else {
 			s.unrefLocked()
+		}
+		srv := s.srv
+		s.mu.Unlock()
+		if srv != nil {
+			srv.connChanged(0, busy)
 		}
 	}
 }

@@ -1,8 +1,10 @@
 package netapi
 
 import (
-	"github.com/actornet/actornet/messages"
+	"errors"
 	"net"
+
+	"github.com/actornet/actornet/messages"
 )
 
 // handle is the socket actor's Handler: it runs inside the actor, on the socket's loop, in
@@ -30,6 +32,12 @@ func (s *Socket) handle(ev any) {
 		tok, _ := e.Token.(uint64)
 		cb := s.writeCbs[tok]
 		delete(s.writeCbs, tok)
+		if cb != nil && errors.Is(e.Err, ErrClosedBeforeConnection) {
+			// Node calls these from a 'close' listener added by the write: after 'close'.
+			late, err := cb, e.Err
+			s.afterClose = append(s.afterClose, func() { late(err) })
+			cb = nil
+		}
 		s.mu.Unlock()
 		if cb != nil {
 			cb(e.Err)
@@ -112,6 +120,8 @@ func (s *Socket) onClose(e *messages.CloseEvent) {
 	ends := s.endCbs // End was called, and the socket closed before its 'finish'
 	s.endCbs = nil
 	fns := s.ls.close.take()
+	after := s.afterClose
+	s.afterClose = nil
 	pid := s.pid
 	s.mu.Unlock()
 	for _, fn := range ends {
@@ -120,6 +130,7 @@ func (s *Socket) onClose(e *messages.CloseEvent) {
 	for _, fn := range fns {
 		fn(e.HadError)
 	}
+	run(after)
 	// Only now may Wait return: what the close listeners did happens before it. A close
 	// listener that connected the socket again keeps it counted.
 	s.mu.Lock()
@@ -127,7 +138,15 @@ func (s *Socket) onClose(e *messages.CloseEvent) {
 		s.mu.Unlock()
 		return
 	}
-	s.rt.trackSocket(s, false) // first: once Wait returns, Shutdown has nothing to close here
+	s.rt.trackSocket(s, false)    // first: once Wait returns, Shutdown has nothing to close here
+	if srv := s.srv; srv != nil { // first: the server may count again, for its 'close'
+		busy := 0
+		if s.active {
+			busy = -1
+		}
+		s.srv = nil
+		srv.connChanged(-1, busy)
+	}
 	s.active = false
 	s.unrefLocked()
 	if !isClosed(s.closedSig) {

@@ -438,3 +438,41 @@ func TestNodeNetSocketCloseAfterEnd(t *testing.T) {
 		assert.Equal(t, int64(1), connections.get(), "connection events")
 	})
 }
+
+// TestNodeNetWritable checks that, without allowHalfOpen, a socket is still writable from its
+// 'end' listener: the write goes out without an error.
+// Ported from nodejs/node test/parallel/test-net-writable.js.
+func TestNodeNetWritable(t *testing.T) {
+	eachRuntime(t, func(t *testing.T, rt *netapi.Runtime) {
+		var connections, ends counter
+		var srv *netapi.Server
+		srv = rt.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) {
+			connections.inc()
+			srv.Close(nil)
+			s.End(nil, nil)
+		})
+		port := listenOn(t, srv, "127.0.0.1")
+		writeErrs := &record[error]{}
+		errs := &record[error]{}
+		hadErrors := &record[bool]{}
+		c := rt.NewSocket(netapi.SocketOptions{})
+		c.OnEnd(func() {
+			ends.inc()
+			c.WriteString("hello world", func(err error) { writeErrs.add(err) })
+		})
+		c.OnError(func(err error) { errs.add(err) })
+		clientClosed := newSignal()
+		c.OnClose(func(h bool) { hadErrors.add(h); clientClosed.fire() })
+		c.ConnectPort(port, "localhost", nil)
+		testkit.Recv(t, clientClosed.ch)
+		settle(t, rt)
+		assert.Equal(t, int64(1), connections.get(), "connection events")
+		assert.Equal(t, int64(1), ends.get(), "end events")
+		assert.Equal(t, []string{"none"}, codes(writeErrs.all()), "the write's callback")
+		assert.Empty(t, codes(errs.all()), "error events")
+		assert.Equal(t, []bool{false}, hadErrors.all(), "close events (hadError)")
+		// The server's socket never reads what the client wrote, so it never closes (nor
+		// does the server); Node exits all the same, as an unread socket keeps no loop alive.
+		waitDone(t, rt)
+	})
+}

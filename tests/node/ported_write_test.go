@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/actornet/actornet/internal/testkit"
 	"github.com/actornet/actornet/netapi"
 )
 
@@ -470,5 +471,152 @@ func TestNodeNetSyncCork(t *testing.T) {
 		assert.Equal(t, []int{n}, iterations.all(), "iterations before write() returned false")
 		assert.Empty(t, codes(errs.all()), "server socket error events")
 		assert.Equal(t, int64(1), closes.get(), "server socket close events")
+	})
+}
+
+// TestNodeNetWriteCbOnDestroyBeforeConnect checks that a write queued while connecting gets
+// ERR_SOCKET_CLOSED_BEFORE_CONNECTION when the socket is destroyed before it connected.
+// Ported from nodejs/node test/parallel/test-net-write-cb-on-destroy-before-connect.js.
+func TestNodeNetWriteCbOnDestroyBeforeConnect(t *testing.T) {
+	eachRuntime(t, func(t *testing.T, rt *netapi.Runtime) {
+		srv := rt.CreateServer(netapi.ServerOptions{}, nil)
+		port := listenOn(t, srv, "")
+		var connects counter
+		events := &record[string]{}
+		s := rt.NewSocket(netapi.SocketOptions{})
+		s.OnConnect(connects.inc)
+		s.OnError(func(err error) { events.add("error " + code(err)) })
+		s.OnClose(func(h bool) { events.add("close " + js(h)) })
+		s.Connect(netapi.ConnectOptions{Port: port}, nil)
+		s.WriteString("foo", func(err error) { events.add("write callback " + code(err)) })
+		s.Destroy()
+		srv.Close(nil)
+		waitDone(t, rt)
+		settle(t, rt)
+		assert.Equal(t, int64(0), connects.get(), "connect events")
+		// Node 20: 'close' first, then the write's callback.
+		assert.Equal(t, []string{"close false", "write callback ERR_SOCKET_CLOSED_BEFORE_CONNECTION"},
+			events.all(), "events")
+	})
+}
+
+// TestNodeNetWriteAfterEndNt checks that a write after both ends were closed returns false and
+// fails with EPIPE in its callback and then in 'error', both after write() returned.
+// Ported from nodejs/node test/parallel/test-net-write-after-end-nt.js.
+func TestNodeNetWriteAfterEndNt(t *testing.T) {
+	eachRuntime(t, func(t *testing.T, rt *netapi.Runtime) {
+		var connections counter
+		srv := rt.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) { connections.inc(); s.End(nil, nil) })
+		port := listenOn(t, srv, "")
+		var ends counter
+		events := &record[string]{}
+		clientClosed := newSignal()
+		client := rt.NewSocket(netapi.SocketOptions{})
+		client.Connect(netapi.ConnectOptions{Port: port}, func() {
+			client.OnError(func(err error) {
+				events.add("error " + code(err))
+				srv.Close(nil)
+			})
+			client.OnEnd(func() {
+				ends.inc()
+				ret := client.WriteString("hello", func(err error) { events.add("write callback " + code(err)) })
+				events.add("write returned " + js(ret))
+			})
+			client.OnClose(func(h bool) { events.add("close " + js(h)); clientClosed.fire() })
+			client.End(nil, nil)
+		})
+		testkit.Recv(t, clientClosed.ch)
+		settle(t, rt)
+		assert.Equal(t, int64(1), connections.get(), "connection events")
+		assert.Equal(t, int64(1), ends.get(), "end events")
+		assert.Equal(t, []string{"write returned false", "write callback EPIPE", "error EPIPE", "close true"},
+			events.all(), "the client's events")
+		waitDone(t, rt)
+	})
+}
+
+// TestNodeNetSocketBytesWritten checks that bytesWritten counts bytes (not characters) written
+// before the socket connected, and still does once connected and at 'end'.
+// Ported from nodejs/node test/parallel/test-net-socket-byteswritten.js.
+func TestNodeNetSocketBytesWritten(t *testing.T) {
+	eachRuntime(t, func(t *testing.T, rt *netapi.Runtime) {
+		srv := rt.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) { s.End(nil, nil) })
+		port := listenOn(t, srv, "")
+		seen := &record[string]{}
+		socket := rt.NewSocket(netapi.SocketOptions{})
+		socket.OnConnect(func() { seen.add("connect " + js(socket.BytesWritten())) })
+		socket.OnEnd(func() {
+			seen.add("end " + js(socket.BytesWritten()))
+			srv.Close(nil)
+		})
+		clientClosed := newSignal()
+		socket.OnClose(func(bool) { clientClosed.fire() })
+		socket.ConnectPort(port, "", nil)
+		// Node corks around these two writes; netapi has no cork.
+		socket.WriteString("one", nil)
+		socket.WriteString("twø", nil) // 3 + 4 bytes
+		seen.add("after writes " + js(socket.BytesWritten()))
+		testkit.Recv(t, clientClosed.ch)
+		assert.Equal(t, []string{"after writes 7", "connect 7", "end 7"}, seen.all(), "bytesWritten")
+		// The server's socket never reads what the client wrote, so it never sees the
+		// client's FIN and never closes; Node exits all the same.
+		waitDone(t, rt)
+	})
+}
+
+// TestNodeNetWriteFullyAsyncBuffer checks 200 rounds of writing 1 MB buffers until write()
+// returns false, each round started by 'drain'; the connection ends cleanly.
+// Ported from nodejs/node test/parallel/test-net-write-fully-async-buffer.js. Node, on one
+// thread, writes one or two buffers a round; with the reader on another core (the default
+// runtime) the kernel can keep taking, so a round stops after two writes that returned
+// true, and the next one starts from a timer instead of a 'drain'.
+func TestNodeNetWriteFullyAsyncBuffer(t *testing.T) {
+	const rounds, perRound = 200, 2
+	eachRuntime(t, func(t *testing.T, rt *netapi.Runtime) {
+		data := make([]byte, 1000000)
+		var srvRead atomic.Int64
+		var connections counter
+		srvClosed := newSignal()
+		srv := rt.CreateServer(netapi.ServerOptions{}, func(conn *netapi.Socket) {
+			connections.inc()
+			conn.OnData(func(d []byte) { srvRead.Add(int64(len(d))) })
+			conn.OnClose(func(bool) { srvClosed.fire() })
+		})
+		port := listenOn(t, srv, "")
+		var connects, drains, timed counter
+		var written int64 // the client's callbacks never overlap
+		count := 0
+		conn := rt.NewSocket(netapi.SocketOptions{})
+		var writeLoop func()
+		writeLoop = func() {
+			if count == rounds {
+				count++
+				conn.End(nil, nil)
+				srv.Close(nil)
+				return
+			}
+			if count > rounds {
+				return
+			}
+			count++
+			for i := 0; ; i++ { // while (conn.write(Buffer.from(data)));
+				written += int64(len(data))
+				if !conn.Write(bytes.Clone(data), nil) {
+					return // 'drain' starts the next round
+				}
+				if i == perRound-1 {
+					rt.AfterFunc(0, func() { timed.inc(); writeLoop() })
+					return
+				}
+			}
+		}
+		conn.OnDrain(func() { drains.inc(); writeLoop() })
+		conn.ConnectPort(port, "", func() { connects.inc(); writeLoop() })
+		waitDone(t, rt)
+		testkit.Recv(t, srvClosed.ch)
+		assert.Equal(t, int64(1), connections.get(), "connection events")
+		assert.Equal(t, int64(1), connects.get(), "connect events")
+		assert.Equal(t, int64(rounds), drains.get()+timed.get(), "rounds started by 'drain' or a timer")
+		assert.Equal(t, written, srvRead.Load(), "bytes the server read")
 	})
 }
