@@ -95,6 +95,12 @@ func (m *mailbox) schedule(inline bool) {
 
 func (m *mailbox) RegisterHandlers(invoker actor.MessageInvoker, dispatcher actor.Dispatcher) {
 	m.invoker, m.dispatcher = invoker, dispatcher
+	// The actor exists by now (protoactor makes it first); a socket's reader posts here.
+	if c, ok := invoker.(interface{ Actor() actor.Actor }); ok {
+		if s, ok := c.Actor().(*socket); ok {
+			s.mb = m
+		}
+	}
 }
 
 func (m *mailbox) Start() {}

@@ -63,13 +63,13 @@ func (s *socket) active() bool {
 	return false
 }
 
-func newSocket(cfg SocketConfig, conn *net.TCPConn, held bool, mb *mailbox) *socket {
+func newSocket(cfg SocketConfig, conn *net.TCPConn, held bool) *socket {
 	out := cfg.Outbox
 	if out == nil {
 		out = NewOutbox(cfg.HighWaterMark)
 	}
 	out.act.fn = cfg.Activity
-	return &socket{cfg: cfg, owner: cfg.Owner, handler: cfg.Handler, conn: conn, held: held, mb: mb, out: out}
+	return &socket{cfg: cfg, owner: cfg.Owner, handler: cfg.Handler, conn: conn, held: held, out: out}
 }
 
 // Receive handles one message. A panic anywhere in it, the owner's Handler included, closes
