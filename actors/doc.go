@@ -12,7 +12,9 @@
 //	// owner receives *messages.ListeningEvent, then a *messages.ConnectionEvent per client
 //	// and that client's *messages.DataEvent ... *messages.CloseEvent.
 //
-// The runnable Example in this package is a whole echo server and client.
+// The runnable Example in this package is a whole echo server and client. To keep sockets and
+// servers under a supervisor of one's own, spawn [SocketProps] and [ServerProps] from a parent
+// actor instead: they then stop with it.
 //
 // # Sockets
 //
@@ -41,8 +43,11 @@
 //     its side by itself once the owner has handled EndEvent. A Write after End gives its
 //     WrittenEvent with [ErrWriteAfterEnd] (EPIPE after the peer's end), then ErrorEvent,
 //     and destroys the socket.
-//   - Destroy drops queued writes and closes at once. CloseEvent comes exactly once, last,
+//   - Destroy drops queued writes and closes at once (a write dropped before the socket
+//     connected fails with [ErrClosedBeforeConnection]). CloseEvent comes exactly once, last,
 //     after the descriptor is closed and every goroutine of the socket has exited.
+//   - SocketConfig.Activity hears when the socket becomes active or idle as Node's handles
+//     do (connecting, reading, writing, closing), which is what netapi's Wait counts.
 //   - SetTimeout arms an idle timer that sends TimeoutEvent once per idle period; it never
 //     closes the socket. SetKeepAlive and SetNoDelay set the real socket options.
 //   - The owner is watched: when it stops, the socket is destroyed. Register moves the events
@@ -64,8 +69,10 @@
 // # Servers
 //
 // A server actor ([SpawnServer]) binds on Listen (ListeningEvent with the real address, or
-// ServerErrorEvent, after which it may Listen again) and hands each connection to a new socket
-// actor among its children (ConnectionEvent). Its accept loop is a goroutine of its own; a
+// ServerErrorEvent, after which it may Listen again; a host name is looked up off the actor)
+// and hands each connection to a new socket actor among its children (ConnectionEvent). A
+// Close that comes before ListeningEvent was sent cancels it, as Node's close() right after
+// listen() does; ServerCloseEvent.Tokens names the Close messages each close answers. Its accept loop is a goroutine of its own; a
 // listener that fails is bound again after a backoff, within a [supervisor.Budget], while
 // accepted sockets go on. Running out of descriptors does not stop it: it backs off and
 // accepts again. Close refuses new connections at once; ServerCloseEvent follows the close
