@@ -47,22 +47,26 @@ type Outbox struct {
 }
 
 // activity reports the socket's activity (SocketConfig.Activity) when it changes: the actor
-// settles it after each message, and Touch (or a kick) marks it active before a message is
-// sent, so that it stays active until a turn that began after the touch has looked.
+// settles it after each message. A command sent through [Outbox.Command] keeps it active from
+// the call until the turn that handled it, and a kick (data queued, the FIN owed) until the
+// actor's pump has taken it (Outbox.busy), so that Activity never says idle while something
+// that can make the socket busy is on its way to it.
 type activity struct {
-	fn  func(bool)
-	mu  sync.Mutex
-	on  bool
-	seq uint64 // touches so far
+	fn      func(bool)
+	mu      sync.Mutex
+	on      bool
+	pending int // commands sent and not handled yet
 }
 
-// touch marks the socket active until the actor has handled a message sent after it.
-func (a *activity) touch() {
+// raise reports the socket active; with command, one more command is on its way.
+func (a *activity) raise(command bool) {
 	if a.fn == nil {
 		return
 	}
 	a.mu.Lock()
-	a.seq++
+	if command {
+		a.pending++
+	}
 	if !a.on {
 		a.on = true
 		a.fn(true)
@@ -70,25 +74,18 @@ func (a *activity) touch() {
 	a.mu.Unlock()
 }
 
-// touches is the touch count, taken when a turn begins.
-func (a *activity) touches() uint64 {
-	if a.fn == nil {
-		return 0
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.seq
-}
-
-// settle reports the socket's activity at the end of a turn that began at touch count
-// since: a touch during the turn keeps it active, as its message is still to come.
-func (a *activity) settle(s *socket, since uint64) {
+// settle reports the socket's activity at the end of a turn; handled says the turn handled
+// a command sent through Outbox.Command.
+func (a *activity) settle(s *socket, handled bool) {
 	if a.fn == nil {
 		return
 	}
 	on := s.active()
 	a.mu.Lock()
-	on = on || a.seq != since
+	if handled && a.pending > 0 {
+		a.pending--
+	}
+	on = on || a.pending > 0
 	if a.on != on {
 		a.on = on
 		a.fn(on)
@@ -96,10 +93,17 @@ func (a *activity) settle(s *socket, since uint64) {
 	a.mu.Unlock()
 }
 
-// Touch tells the socket that a command is on its way to it (a Resume, a Destroy): with
-// SocketConfig.Activity set, it counts as active from now until it has handled it, so
-// that a caller waiting for every socket to go idle cannot miss the command's effect.
-func (o *Outbox) Touch() { o.act.touch() }
+// command is a message sent through Outbox.Command.
+type command struct{ msg any }
+
+// Command wraps msg, a command for this outbox's socket (Resume, Destroy, ...), to be sent to
+// it: with SocketConfig.Activity set, the socket counts as active from this call until it has
+// handled msg, so that a caller waiting for every socket to go idle cannot miss the command's
+// effect (netapi's Wait). Send the result to the socket, and nothing else with it.
+func (o *Outbox) Command(msg any) any {
+	o.act.raise(true)
+	return &command{msg: msg}
+}
 
 // writeState is the write half of the connection:
 //
@@ -225,7 +229,7 @@ func (o *Outbox) write(data []byte, token any, lease *messages.Lease) (ok, full,
 
 // wake sends the actor its kick: queued data, a token to report, or the FIN to send.
 func (o *Outbox) wake() {
-	o.act.touch()
+	o.act.raise(false) // busy until the actor's pump clears kicked
 	o.kick()
 }
 

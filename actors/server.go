@@ -51,17 +51,18 @@ type release struct{}
 // server is the actor behind one listening TCP server. Its children are its accepted
 // sockets; its listening socket and accept loop are its own ([acceptor]).
 type server struct {
-	cfg      ServerConfig
-	self     *actor.PID
-	state    ServerState
-	acc      *acceptor          // nil while not listening, or while waiting to bind again
-	address  string             // what a new listener binds: the host asked for, the port first bound
-	gen      int                // bumped by every Listen and Close: a stale rebind or failure is ignored
-	answers  []any              // tokens of the Close messages the next ServerCloseEvent answers
-	lookup   context.CancelFunc // cancels the host lookup of a Listen (Resolving)
-	failures []time.Time
-	addr     messages.Addr
-	conns    map[string]*actor.PID
+	cfg          ServerConfig
+	self         *actor.PID
+	state        ServerState
+	acc          *acceptor          // nil while not listening, or while waiting to bind again
+	address      string             // what a new listener binds: the host asked for, the port first bound
+	gen          int                // bumped by every Listen and Close: a stale rebind or failure is ignored
+	answers      []any              // tokens of the Close messages the next ServerCloseEvent answers
+	closePending bool               // a Close came that no ServerCloseEvent has answered yet
+	lookup       context.CancelFunc // cancels the host lookup of a Listen (Resolving)
+	failures     []time.Time
+	addr         messages.Addr
+	conns        map[string]*actor.PID
 
 	delivering *actor.PID // the socket whose ConnectionEvent is being handled
 }
@@ -105,7 +106,7 @@ func (s *server) Receive(ctx actor.Context) {
 		if m.gen == s.gen && s.state == ServerResolving {
 			s.lookup = nil
 			if m.err != nil {
-				s.state = ServerIdle
+				s.notListening(ctx)
 				s.emit(ctx, &messages.ServerErrorEvent{Server: s.self, Err: m.err})
 				return
 			}
@@ -215,7 +216,7 @@ type announce struct{ gen int }
 func (s *server) bind(ctx actor.Context, ip string, port int) {
 	ln, err := listenTCP(net.JoinHostPort(ip, strconv.Itoa(port)))
 	if err != nil {
-		s.state = ServerIdle
+		s.notListening(ctx)
 		s.emit(ctx, &messages.ServerErrorEvent{Server: s.self, Err: err})
 		return
 	}
@@ -319,10 +320,11 @@ func (s *server) close(ctx actor.Context, token any) {
 	if token != nil {
 		s.answers = append(s.answers, token)
 	}
+	s.closePending = true
 	if s.state == ServerResolving { // the Listen never binds; the server was not running
 		s.cancelLookup()
 		s.gen++
-		s.state = ServerIdle
+		s.notListening(ctx)
 	}
 	if s.state != ServerListening {
 		s.emit(ctx, &messages.ServerErrorEvent{Server: s.self, Token: token,
@@ -353,6 +355,18 @@ func (s *server) terminated(ctx actor.Context, who *actor.PID) {
 	s.maybeClosed(ctx)
 }
 
+// notListening settles a server whose Listen failed or was cancelled: Idle, or, when a Close is
+// still to be answered or sockets are open (a Listen after Close), Closing again, so that
+// ServerCloseEvent comes once they closed.
+func (s *server) notListening(ctx actor.Context) {
+	if !s.closePending && len(s.conns) == 0 {
+		s.state = ServerIdle
+		return
+	}
+	s.state = ServerClosing
+	ctx.Send(s.self, &closeCheck{})
+}
+
 // maybeClosed sends ServerCloseEvent once a closing server has no socket left.
 func (s *server) maybeClosed(ctx actor.Context) {
 	if s.state == ServerClosing && len(s.conns) == 0 {
@@ -364,6 +378,7 @@ func (s *server) maybeClosed(ctx actor.Context) {
 
 // emitClose sends ServerCloseEvent, answering every Close received since the last one.
 func (s *server) emitClose(ctx actor.Context) {
+	s.closePending = false
 	ev := &messages.ServerCloseEvent{Server: s.self, Tokens: s.answers}
 	s.answers = nil
 	s.emit(ctx, ev)

@@ -92,9 +92,13 @@ func TestServerCloseWaitsForConnections(t *testing.T) {
 func TestCloseTokens(t *testing.T) {
 	e := newEnv(t)
 	p := e.probe()
-	srv, _ := e.server(p, actors.ServerConfig{})
+	loop := actors.NewLoop()
+	srv, _ := e.server(p, actors.ServerConfig{Loop: loop})
+	gate := make(chan struct{})
+	loop.Post(func() { <-gate }) // both Closes are queued before the server handles either
 	e.send(srv, &messages.Close{Token: "first"})
 	e.send(srv, &messages.Close{Token: "second"}) // closing already: not running
+	close(gate)
 	failed := expect[*messages.ServerErrorEvent](p)
 	assert.Equal(t, "second", failed.Token)
 	assert.ErrorIs(t, failed.Err, actors.ErrServerNotRunning)

@@ -75,14 +75,18 @@ func newSocket(cfg SocketConfig, conn *net.TCPConn, held bool) *socket {
 // Receive handles one message. A panic anywhere in it, the owner's Handler included, closes
 // the socket with a *supervisor.PanicError: a connection is never restarted.
 func (s *socket) Receive(ctx actor.Context) {
-	touches := s.out.act.touches()
+	msg := ctx.Message()
+	cmd, handled := msg.(*command)
+	if handled {
+		msg = cmd.msg
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			s.recovered(ctx, supervisor.NewPanicError(r))
 		}
-		s.out.act.settle(s, touches)
+		s.out.act.settle(s, handled)
 	}()
-	switch m := byPointer(ctx.Message()).(type) {
+	switch m := byPointer(msg).(type) {
 	case *actor.Started:
 		s.started(ctx)
 	case *actor.Stopping:

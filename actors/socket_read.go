@@ -416,7 +416,9 @@ func (s *socket) returnBuffer() {
 // has not ended, and data flows, or it awaits a consumer holding less than
 // NullModeHighWaterMark (Node reads on until its readableHighWaterMark; paused, not at all).
 func (r *readSide) active() bool {
-	return r.state == readOpen && (r.flow == flowOn || r.flow == flowNull && r.held < NullModeHighWaterMark)
+	// A lent buffer held for a consumer cannot come back before one comes: no more reads.
+	return r.state == readOpen &&
+		(r.flow == flowOn || r.flow == flowNull && r.lent == nil && r.held < NullModeHighWaterMark)
 }
 
 func (r *readSide) grant() {

@@ -120,3 +120,69 @@ func TestEndCallbackRunsOnce(t *testing.T) {
 	c.End(nil, func(err error) { l.Add(fmt.Sprintf("second %v", err)) })
 	assert.Equal(t, []string{"first ERR_STREAM_DESTROYED", "second <nil>"}, l.WaitFor(t, "second <nil>"))
 }
+
+// A closing server whose accepted connections are all paused (idle, as Node's handles go)
+// lets Wait return, as Node's process exits without the server's 'close'. Many accepts on
+// several loops: an accepted socket's actor may report itself active before the server's
+// handler has seen its connection, which once counted it twice and kept Wait waiting.
+func TestClosingServerWithIdleConnectionsLetsWaitReturn(t *testing.T) {
+	rt := newRuntime(t, netapi.WithEventLoops(4))
+	const n = 200
+	got := make(chan struct{}, n)
+	srv := rt.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) { s.Pause(); got <- struct{}{} })
+	port := listen(t, srv)
+	for range n {
+		dialRaw(t, port) // open until the test ends
+	}
+	for range n {
+		recv(t, got)
+	}
+	srv.Close(nil)
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	require.NoError(t, rt.Wait(ctx), "Wait with a closing server whose connections are all idle")
+}
+
+// Close, then a Listen that fails (EADDRINUSE) while a connection is still open: 'close' and
+// Close's callback come once that connection ends (Node's order), and Wait returns.
+func TestFailedListenWhileClosingStillCloses(t *testing.T) {
+	rt := newRuntime(t)
+	_, busy := rawListener(t)
+	ev := newLog()
+	srv := rt.CreateServer(netapi.ServerOptions{}, nil)
+	srv.OnConnection(func(*netapi.Socket) {
+		srv.Close(func(err error) { ev.Add(fmt.Sprint("close callback ", err)) })
+		srv.Listen(netapi.ListenOptions{Port: busy, Host: "127.0.0.1"}, nil)
+	})
+	srv.OnError(func(err error) { ev.Add("error " + netapi.Code(err)) })
+	srv.OnClose(func() { ev.Add("close") })
+	client := dialRaw(t, listen(t, srv))
+	ev.WaitFor(t, "error EADDRINUSE")
+	client.Close() // the last connection ends
+	assert.Equal(t, []string{"error EADDRINUSE", "close", "close callback <nil>"},
+		ev.WaitFor(t, "close callback <nil>"))
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	require.NoError(t, rt.Wait(ctx))
+}
+
+// A socket that lends its read buffers and has no data listener holds what it read, and can
+// read no more: it is idle, so a closing server with it lets Wait return (Node's process
+// exits; its socket would have read the peer's end and gone idle too).
+func TestUnconsumedLentReadIsIdle(t *testing.T) {
+	rt := newRuntime(t)
+	accepted := make(chan struct{})
+	var srv *netapi.Server
+	srv = rt.CreateServer(netapi.ServerOptions{ReuseReadBuffer: true}, func(*netapi.Socket) {
+		srv.Close(nil)
+		close(accepted)
+	})
+	c := dialRaw(t, listen(t, srv))
+	_, err := c.Write([]byte("nobody reads this"))
+	require.NoError(t, err)
+	require.NoError(t, c.CloseWrite())
+	recv(t, accepted)
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	require.NoError(t, rt.Wait(ctx))
+}

@@ -120,11 +120,15 @@ func (s *Socket) accepted(ev *messages.ConnectionEvent) {
 	s.mu.Lock()
 	s.pid, s.state = ev.Socket, socketOpen
 	s.remote, s.local = ev.Remote, ev.Local
+	busy := 1
+	if s.active { // the actor said so already (its first turn runs beside the server's)
+		busy = 0
+	}
 	s.active = true // it reads; the actor says when that changes
 	s.refLocked()
 	srv := s.srv
 	s.mu.Unlock()
-	srv.connChanged(1, 1)
+	srv.connChanged(1, busy)
 	if !s.rt.trackSocket(s, true) { // accepted while the runtime shuts down: nobody will end it
 		s.Destroy()
 	}
@@ -165,11 +169,13 @@ func (s *Socket) Connect(opts ConnectOptions, onConnect func()) *Socket {
 	s.active = true // connecting; the actor says when that changes
 	s.refLocked()
 	consumer := s.ls.data.len() > 0 // a data listener from before a reconnect
+	out := s.out
 	s.mu.Unlock()
 	if consumer {
 		s.send(pid, flow)
 	}
-	s.send(pid, &messages.Connect{Port: opts.Port, Host: opts.Host})
+	// Active until the actor has handled it, whatever it handles first.
+	s.send(pid, out.Command(&messages.Connect{Port: opts.Port, Host: opts.Host}))
 	return s
 }
 
@@ -222,8 +228,8 @@ func (s *Socket) command(msg any) {
 	}
 	pid, out := s.actorLocked(), s.out
 	s.mu.Unlock()
-	if out != nil {
-		out.Touch()
+	if pid != nil && out != nil {
+		msg = out.Command(msg) // active until the actor has handled it
 	}
 	s.send(pid, msg)
 }
@@ -327,11 +333,14 @@ func (s *Socket) Destroy() {
 	pid := s.actorLocked()
 	out := s.out
 	s.mu.Unlock()
+	var msg any = &messages.Destroy{}
 	if out != nil {
 		out.Refuse() // no write is accepted from now on
-		out.Touch()  // active until it closed
+		if pid != nil {
+			msg = out.Command(msg) // active until it closed
+		}
 	}
-	s.send(pid, &messages.Destroy{})
+	s.send(pid, msg)
 }
 
 // shutdown ends the socket for Runtime.Shutdown: gracefully when open, at once otherwise. It

@@ -119,6 +119,14 @@ func (s *Socket) onClose(e *messages.CloseEvent) {
 	s.closed = &e.HadError
 	ends := s.endCbs // End was called, and the socket closed before its 'finish'
 	s.endCbs = nil
+	if srv := s.srv; srv != nil { // first: the server may count again, for its 'close'
+		busy := 0
+		if s.active {
+			busy = -1
+		}
+		s.srv = nil // a close listener that connects again makes it a client
+		srv.connChanged(-1, busy)
+	}
 	fns := s.ls.close.take()
 	after := s.afterClose
 	s.afterClose = nil
@@ -138,15 +146,7 @@ func (s *Socket) onClose(e *messages.CloseEvent) {
 		s.mu.Unlock()
 		return
 	}
-	s.rt.trackSocket(s, false)    // first: once Wait returns, Shutdown has nothing to close here
-	if srv := s.srv; srv != nil { // first: the server may count again, for its 'close'
-		busy := 0
-		if s.active {
-			busy = -1
-		}
-		s.srv = nil
-		srv.connChanged(-1, busy)
-	}
+	s.rt.trackSocket(s, false) // first: once Wait returns, Shutdown has nothing to close here
 	s.active = false
 	s.unrefLocked()
 	if !isClosed(s.closedSig) {

@@ -57,7 +57,7 @@ func (s *Socket) OnData(fn func(data []byte)) {
 	first := s.ls.data.len() == 1
 	s.mu.Unlock()
 	if first {
-		s.send(s.current(), flow)
+		s.command(flow)
 	}
 }
 
