@@ -11,7 +11,9 @@ import (
 
 // Handler receives an actor's events inside that actor, one at a time and in order, instead of
 // as messages to an owner. It must not block for long: the socket handles nothing else
-// meanwhile. A panic in it closes the socket with a *supervisor.PanicError.
+// meanwhile. A panic in it closes the socket with a *supervisor.PanicError. A *DataEvent it
+// is given is the socket's, reused for the next read: keep its Data if need be (with a
+// Lease, under its rules), not the event itself.
 type Handler func(event any)
 
 // Defaults of [SocketConfig] and [ServerConfig].

@@ -52,16 +52,20 @@ func (r readState) String() string { return [...]string{"open", "eof", "ended"}[
 type readSide struct {
 	flow    flowMode
 	state   readState
-	reading bool            // a reader goroutine runs
-	stop    *atomic.Bool    // tells that reader to stop before its next read
-	credit  chan struct{}   // one slot: lets the reader take its next read
-	waiting bool            // the reader's last read was handled, and it waits for credit
-	quit    chan struct{}   // closed when the socket closes
-	pending [][]byte        // what arrived while not flowing: see active
-	held    int             // bytes in pending
-	lent    *[]byte         // with LendReads: the buffer on loan (or pending is in)
-	lease   *messages.Lease // lent's lease, made once and lent again for each read
-	pk      parked          // the descriptor's registration with idleReaders
+	reading bool          // a reader goroutine runs
+	stop    *atomic.Bool  // tells that reader to stop before its next read
+	credit  chan struct{} // one slot: lets the reader take its next read
+	waiting bool          // the reader's last read was handled, and it waits for credit
+	quit    chan struct{} // closed when the socket closes
+	pending [][]byte      // what arrived while not flowing: see active
+	held    int           // bytes in pending
+	lent    *[]byte       // with LendReads: the buffer on loan (or pending is in)
+	// inTurn is set while the DataEvent of a lent buffer is handled: a release then only sets
+	// backInTurn, and readDone takes the buffer back itself.
+	inTurn, backInTurn atomic.Bool
+	ev                 messages.DataEvent // given to a Handler for each read: see dataEvent
+	lease              *messages.Lease    // lent's lease, made once and lent again for each read
+	pk                 parked             // the descriptor's registration with idleReaders
 }
 
 // readDone is sent by the reader for each read; last marks its final message. With
@@ -276,8 +280,14 @@ func (s *socket) readDone(ctx actor.Context, m *readDone) {
 		if buf != nil {
 			r.lent = buf // no more reads until it comes back (grant checks)
 			if r.lease == nil {
-				sys, self := s.sys, s.self
-				r.lease = messages.NewLease(func() { sys.Root.Send(self, theBufferBack) })
+				sys, self, inTurn, back := s.sys, s.self, &r.inTurn, &r.backInTurn
+				r.lease = messages.NewLease(func() {
+					if inTurn.CompareAndSwap(true, false) { // readDone takes it back itself
+						back.Store(true)
+						return
+					}
+					sys.Root.Send(self, theBufferBack)
+				})
 			}
 			r.lease.Lend()
 		}
@@ -288,7 +298,16 @@ func (s *socket) readDone(ctx actor.Context, m *readDone) {
 				r.grant() // awaiting a consumer, it reads on up to NullModeHighWaterMark
 			}
 		} else {
+			lent := buf != nil
+			if lent {
+				r.inTurn.Store(true)
+			}
 			s.emit(ctx, s.dataEvent(data))
+			// Released while its DataEvent was handled (an echo's write went straight to
+			// the kernel): the buffer comes back now, with no message.
+			if lent && !r.inTurn.CompareAndSwap(true, false) && r.backInTurn.Swap(false) {
+				s.returnBuffer()
+			}
 			if !last && s.state == StateOpen {
 				r.grant()
 			}
@@ -379,7 +398,11 @@ func (s *socket) resume(ctx actor.Context) {
 
 // dataEvent is the event of a read: with the lease of the read buffer when it is lent.
 func (s *socket) dataEvent(data []byte) *messages.DataEvent {
-	ev := &messages.DataEvent{Socket: s.self, Data: data}
+	ev := &s.rd.ev // a Handler is called with it and done with it before the next
+	if s.handler == nil || s.held {
+		ev = new(messages.DataEvent) // a message: its receiver's to keep
+	}
+	*ev = messages.DataEvent{Socket: s.self, Data: data}
 	if s.rd.lent != nil {
 		ev.Lease = s.rd.lease
 	}

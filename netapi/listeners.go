@@ -16,8 +16,10 @@ func (l *listeners[F]) add(fn F, once bool) {
 }
 
 // take returns the functions to call for one event, in order, and drops the once ones.
-func (l *listeners[F]) take() []F {
-	fns := make([]F, 0, len(l.entries))
+func (l *listeners[F]) take() []F { return l.takeInto(make([]F, 0, len(l.entries))) }
+
+// takeInto is take appending to fns, for an event as frequent as 'data'.
+func (l *listeners[F]) takeInto(fns []F) []F {
 	kept := l.entries[:0]
 	for _, e := range l.entries {
 		fns = append(fns, e.fn)

@@ -85,8 +85,9 @@ type Socket struct {
 	remote, local Addr
 	writeCbs      map[uint64]func(error)
 	nextToken     uint64
-	endCbs        []func(error) // End's callbacks: before the 'finish' listeners, as in Node, or at close
-	afterClose    []func()      // write callbacks that run after the 'close' listeners
+	endCbs        []func(error)  // End's callbacks: before the 'finish' listeners, as in Node, or at close
+	afterClose    []func()       // write callbacks that run after the 'close' listeners
+	dataFns       []func([]byte) // the 'data' listeners of the event being handled
 	ls            socketListeners
 }
 

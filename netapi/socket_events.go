@@ -83,7 +83,9 @@ func (s *Socket) handle(ev any) {
 func (s *Socket) onData(e *messages.DataEvent) {
 	s.bytesRead.Add(int64(len(e.Data)))
 	s.mu.Lock()
-	fns := s.ls.data.take()
+	// The socket's events are handled one at a time: one slice serves every 'data' event.
+	s.dataFns = s.ls.data.takeInto(s.dataFns[:0])
+	fns := s.dataFns
 	s.mu.Unlock()
 	if e.Lease == nil {
 		for _, fn := range fns {
