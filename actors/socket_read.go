@@ -54,7 +54,7 @@ type readSide struct {
 	state   readState
 	reading bool          // a reader goroutine runs
 	stop    *atomic.Bool  // tells that reader to stop before its next read
-	credit  chan struct{} // one slot: lets the reader take its next read
+	credit  *credit       // lets the reader take its next read
 	waiting bool          // the reader's last read was handled, and it waits for credit
 	quit    chan struct{} // closed when the socket closes
 	pending [][]byte      // what arrived while not flowing: see active
@@ -94,7 +94,7 @@ func (s *socket) startReader() {
 	}
 	r.reading, r.waiting = true, false
 	r.stop = new(atomic.Bool)
-	r.credit = make(chan struct{}, 1)
+	r.credit = newCredit()
 	if r.quit == nil {
 		r.quit = make(chan struct{})
 	}
@@ -129,7 +129,7 @@ func (s *socket) unpark() {
 // reads the next chunk only once the actor has taken the previous one (credit), so that it is
 // never more than one read ahead of the actor: a paused socket holds one buffer at most.
 func readLoop(sys *actor.ActorSystem, self *actor.PID, mb *mailbox, rd *reader,
-	credit, quit <-chan struct{}) {
+	credit *credit, quit <-chan struct{}) {
 	if canPark {
 		_ = rd.conn.SetReadDeadline(time.Now().Add(readerLinger))
 	}
@@ -156,9 +156,7 @@ func readLoop(sys *actor.ActorSystem, self *actor.PID, mb *mailbox, rd *reader,
 		if last {
 			return
 		}
-		select {
-		case <-credit:
-		case <-quit:
+		if !credit.take(quit) {
 			sys.Root.Send(self, &readDone{last: true})
 			return
 		}
@@ -180,12 +178,13 @@ type reader struct {
 	n       int
 	err     error
 	buf     *[]byte
+	pool    *sync.Pool // of buffers of size: looked up once
 	stopped bool
 	call    func(fd uintptr) bool
 }
 
 func newReader(raw syscall.RawConn, stop *atomic.Bool, size int) *reader {
-	r := &reader{raw: raw, stop: stop, size: size}
+	r := &reader{raw: raw, stop: stop, size: size, pool: bufferPool(size)}
 	r.call = r.readFD
 	return r
 }
@@ -197,7 +196,7 @@ func (r *reader) readFD(fd uintptr) bool {
 		r.stopped = true
 		return true
 	}
-	b := getBuffer(r.size)
+	b := r.pool.Get().(*[]byte)
 	for {
 		r.n, r.err = syscall.Read(int(fd), *b)
 		if r.err != syscall.EINTR {
@@ -205,7 +204,7 @@ func (r *reader) readFD(fd uintptr) bool {
 		}
 	}
 	if r.err == syscall.EAGAIN {
-		putBuffer(b)
+		r.pool.Put(b)
 		return false
 	}
 	r.buf = b
@@ -222,10 +221,10 @@ func (r *reader) read() (data []byte, buf *[]byte, stopped bool, err error) {
 	}
 	switch {
 	case r.err != nil:
-		putBuffer(r.buf)
+		r.pool.Put(r.buf)
 		return nil, nil, false, os.NewSyscallError("read", r.err)
 	case r.n == 0:
-		putBuffer(r.buf)
+		r.pool.Put(r.buf)
 		return nil, nil, false, io.EOF
 	case r.lend:
 		return (*r.buf)[:r.n:r.n], r.buf, false, nil
@@ -236,13 +235,14 @@ func (r *reader) read() (data []byte, buf *[]byte, stopped bool, err error) {
 	}
 	data = make([]byte, r.n)
 	copy(data, (*r.buf)[:r.n])
-	putBuffer(r.buf)
+	r.pool.Put(r.buf)
 	return data, nil, false, nil
 }
 
 var buffers sync.Map // size -> *sync.Pool of *[]byte
 
-func getBuffer(size int) *[]byte {
+// bufferPool is the pool of read buffers of size bytes.
+func bufferPool(size int) *sync.Pool {
 	p, ok := buffers.Load(size)
 	if !ok {
 		p, _ = buffers.LoadOrStore(size, &sync.Pool{New: func() any {
@@ -250,7 +250,7 @@ func getBuffer(size int) *[]byte {
 			return &b
 		}})
 	}
-	return p.(*sync.Pool).Get().(*[]byte)
+	return p.(*sync.Pool)
 }
 
 func putBuffer(b *[]byte) {
@@ -449,8 +449,49 @@ func (r *readSide) grant() {
 		return
 	}
 	r.waiting = false
-	select {
-	case r.credit <- struct{}{}:
-	default:
+	r.credit.grant()
+}
+
+// credit is a reader's permission to read again, one read at a time. When the actor ran on
+// the reader's own goroutine (postInline) the grant is there before the reader looks, and it
+// takes it with no channel operation; a reader that must wait sleeps on ch.
+type credit struct {
+	granted atomic.Bool
+	asleep  atomic.Bool
+	ch      chan struct{} // wakes a sleeping reader; may hold a stale token, which take skips
+}
+
+func newCredit() *credit { return &credit{ch: make(chan struct{}, 1)} }
+
+func (c *credit) grant() {
+	c.granted.Store(true)
+	if c.asleep.Load() {
+		select {
+		case c.ch <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// take waits for a grant; it reports false when quit closed first.
+func (c *credit) take(quit <-chan struct{}) bool {
+	for {
+		if c.granted.CompareAndSwap(true, false) {
+			return true
+		}
+		c.asleep.Store(true)
+		// A grant between the check above and asleep being set has seen asleep false: look
+		// again before sleeping (grant sets granted before it looks at asleep).
+		if c.granted.CompareAndSwap(true, false) {
+			c.asleep.Store(false)
+			return true
+		}
+		select {
+		case <-c.ch:
+			c.asleep.Store(false)
+		case <-quit:
+			c.asleep.Store(false)
+			return false
+		}
 	}
 }
