@@ -60,6 +60,7 @@ type readSide struct {
 	pending [][]byte      // what arrived while not flowing: see active
 	held    int           // bytes in pending
 	lent    *[]byte       // with LendReads: the buffer on loan (or pending is in)
+	pool    *sync.Pool    // where lent goes back
 	// inTurn is set while the DataEvent of a lent buffer is handled: a release then only sets
 	// backInTurn, and readDone takes the buffer back itself.
 	inTurn, backInTurn atomic.Bool
@@ -101,6 +102,7 @@ func (s *socket) startReader() {
 	s.goroutines++
 	rd := newReader(s.raw, r.stop, s.cfg.ReadBufferSize)
 	rd.lend, rd.conn, rd.pk = s.cfg.LendReads, s.conn, &r.pk
+	r.pool = rd.pool
 	rd.loop = func() { readLoop(s.sys, s.self, s.mb, rd, r.credit, r.quit) }
 	// Parked from the start: a socket whose peer sends nothing holds no goroutine. The poller
 	// starts the reader at once if there is data already.
@@ -251,12 +253,6 @@ func bufferPool(size int) *sync.Pool {
 		}})
 	}
 	return p.(*sync.Pool)
-}
-
-func putBuffer(b *[]byte) {
-	if p, ok := buffers.Load(len(*b)); ok {
-		p.(*sync.Pool).Put(b)
-	}
 }
 
 // readDone handles a read. m is the reader's own message, used again for its next read once
@@ -421,7 +417,7 @@ func (s *socket) returnBuffer() {
 	if r.lent == nil {
 		return
 	}
-	putBuffer(r.lent)
+	r.pool.Put(r.lent)
 	r.lent = nil
 	if s.state != StateOpen {
 		return
@@ -433,8 +429,6 @@ func (s *socket) returnBuffer() {
 	}
 }
 
-// grant lets the reader take its next read, unless a lent buffer is still out. Only a
-// reader whose read was handled gets credit: its message is then free to use again.
 // active is whether the socket reads, or will as soon as a read buffer comes back: its peer
 // has not ended, and data flows, or it awaits a consumer holding less than
 // NullModeHighWaterMark (Node reads on until its readableHighWaterMark; paused, not at all).
@@ -444,6 +438,8 @@ func (r *readSide) active() bool {
 		(r.flow == flowOn || r.flow == flowNull && r.lent == nil && r.held < NullModeHighWaterMark)
 }
 
+// grant lets the reader take its next read, unless a lent buffer is still out. Only a
+// reader whose read was handled gets credit: its message is then free to use again.
 func (r *readSide) grant() {
 	if r.lent != nil || !r.waiting {
 		return
