@@ -142,6 +142,41 @@ func idleMemory(s *server, n int) (perConn float64, err error) {
 	return float64(after-before) / float64(n), nil
 }
 
+// idleBurst opens n connections, sends one byte on every one of them at once, reads every
+// echo, lets the server settle for 2 s, and returns its RSS growth per connection while they
+// stay open, and its RSS before the first connection (the base footprint). A burst makes
+// every reader busy at the same moment, which the idle workload (64 at a time) never does.
+func idleBurst(s *server, n int) (perConn, base float64, err error) {
+	before, err := s.rss()
+	if err != nil {
+		return 0, 0, err
+	}
+	cs, err := dialAll(s.Addr, n)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer closeAll(cs)
+	if err := parallel(cs, 256, func(c net.Conn) error { // every byte out first: the burst
+		_, err := c.Write([]byte{'x'})
+		return err
+	}); err != nil {
+		return 0, 0, err
+	}
+	if err := parallel(cs, 256, func(c net.Conn) error {
+		_ = c.SetReadDeadline(time.Now().Add(30 * time.Second))
+		_, err := io.ReadFull(c, make([]byte, 1))
+		return err
+	}); err != nil {
+		return 0, 0, fmt.Errorf("echoing a burst on %d connections: %w", n, err)
+	}
+	time.Sleep(2 * time.Second) // readers park, buffers go back, GC runs
+	after, err := s.rss()
+	if err != nil {
+		return 0, 0, err
+	}
+	return float64(after-before) / float64(n), float64(before), nil
+}
+
 // connRate opens, uses and closes connections from 8 workers for d; it returns connections
 // per second. The client closes with a reset, so no TIME_WAIT piles up on loopback.
 func connRate(addr string, d time.Duration) (float64, error) {

@@ -35,6 +35,8 @@ var metrics = []metric{
 	{"pp500_p99", "ping-pong, 500 conns, p99", "µs", true},
 	{"stream_mbs", "streaming 16 KiB writes, 10 conns", "MB/s", false},
 	{"idle_bytes", "memory per idle connection", "bytes", true},
+	{"burst_bytes", "memory per connection after a burst", "bytes", true},
+	{"base_bytes", "memory before any connection", "bytes", true},
 	{"conn_rate", "connections opened and closed", "conns/s", false},
 }
 
@@ -43,6 +45,7 @@ var workloadMetrics = map[string][]string{
 	"pp500":    {"pp500_rps", "pp500_p99"},
 	"stream":   {"stream_mbs"},
 	"idle":     {"idle_bytes"},
+	"burst":    {"burst_bytes", "base_bytes"},
 	"connrate": {"conn_rate"},
 }
 
@@ -61,14 +64,16 @@ type Report struct {
 
 func main() {
 	duration := flag.Duration("duration", 3*time.Second, "how long each timed workload runs")
-	workloads := flag.String("workloads", "pp50,pp500,stream,idle,connrate", "workloads to run")
+	workloads := flag.String("workloads", "pp50,pp500,stream,idle,burst,connrate", "workloads to run")
 	servers := flag.String("servers", "plain Go,"+spliceGo+",actornet netapi,"+oneLoop+",actornet actors,Node.js",
 		"servers to measure; also \""+ownedData+"\" (examples/echo -reuse=false)")
 	idleConns := flag.Int("idle-conns", 10000, "connections held open for the memory workload")
+	burstConns := flag.Int("burst-conns", 5000, "connections of the burst workload (plain Go's splice echo holds two pipes per busy one)")
 	rounds := flag.Int("rounds", 3, "rounds per workload; each server's median is reported")
 	out := flag.String("out", "bench-results", "directory for the JSON report and the SVG chart")
 	flag.Parse()
-	if err := run(*duration, split(*workloads), split(*servers), *idleConns, max(*rounds, 1), *out); err != nil {
+	if err := run(*duration, split(*workloads), split(*servers), conns{idle: *idleConns, burst: *burstConns},
+		max(*rounds, 1), *out); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -84,7 +89,7 @@ func split(s string) []string {
 	return out
 }
 
-func run(d time.Duration, workloads, serverNames []string, idleConns, rounds int, outDir string) error {
+func run(d time.Duration, workloads, serverNames []string, n conns, rounds int, outDir string) error {
 	if err := chdirToModule(); err != nil {
 		return err
 	}
@@ -121,7 +126,7 @@ func run(d time.Duration, workloads, serverNames []string, idleConns, rounds int
 			for i := range servers {
 				s := servers[(i+r)%len(servers)]
 				progress(fmt.Sprintf("%s, round %d/%d: %s", w, r+1, rounds, s.Name))
-				res, err := measure(ctx, s, d, w, idleConns)
+				res, err := measure(ctx, s, d, w, n)
 				if err != nil {
 					rep.Notes = append(rep.Notes, fmt.Sprintf("%s, %s: %s", s.Name, w, firstLine(err)))
 					continue
@@ -159,7 +164,10 @@ func run(d time.Duration, workloads, serverNames []string, idleConns, rounds int
 
 // measure starts s afresh for one workload, so that one workload's leftovers never weigh on
 // the next.
-func measure(ctx context.Context, s *server, d time.Duration, w string, idleConns int) (map[string]float64, error) {
+// conns is how many connections the memory workloads open.
+type conns struct{ idle, burst int }
+
+func measure(ctx context.Context, s *server, d time.Duration, w string, n conns) (map[string]float64, error) {
 	if _, ok := workloadMetrics[w]; !ok {
 		return nil, fmt.Errorf("unknown workload %q", w)
 	}
@@ -168,7 +176,7 @@ func measure(ctx context.Context, s *server, d time.Duration, w string, idleConn
 	}
 	defer s.stop()
 	res := map[string]float64{}
-	err := runWorkload(s, w, d, idleConns, res)
+	err := runWorkload(s, w, d, n, res)
 	return res, err
 }
 
@@ -177,7 +185,7 @@ func median(vs []float64) float64 {
 	return vs[len(vs)/2]
 }
 
-func runWorkload(s *server, w string, d time.Duration, idleConns int, res map[string]float64) error {
+func runWorkload(s *server, w string, d time.Duration, n conns, res map[string]float64) error {
 	us := func(t time.Duration) float64 { return float64(t.Microseconds()) }
 	switch w {
 	case "pp50":
@@ -193,8 +201,12 @@ func runWorkload(s *server, w string, d time.Duration, idleConns int, res map[st
 		res["stream_mbs"] = mbs
 		return err
 	case "idle":
-		per, err := idleMemory(s, idleConns)
+		per, err := idleMemory(s, n.idle)
 		res["idle_bytes"] = per
+		return err
+	case "burst":
+		per, base, err := idleBurst(s, n.burst)
+		res["burst_bytes"], res["base_bytes"] = per, base
 		return err
 	case "connrate":
 		rate, err := connRate(s.Addr, d)
