@@ -50,17 +50,18 @@ func (r readState) String() string { return [...]string{"open", "eof", "ended"}[
 
 // readSide is the socket's reading state, owned by the actor.
 type readSide struct {
-	flow    flowMode
-	state   readState
-	reading bool          // a reader goroutine runs
-	stop    *atomic.Bool  // tells that reader to stop before its next read
-	credit  *credit       // lets the reader take its next read
-	waiting bool          // the reader's last read was handled, and it waits for credit
-	quit    chan struct{} // closed when the socket closes
-	pending [][]byte      // what arrived while not flowing: see active
-	held    int           // bytes in pending
-	lent    *[]byte       // with LendReads: the buffer on loan (or pending is in)
-	pool    *sync.Pool    // where lent goes back
+	flow     flowMode
+	state    readState
+	reading  bool          // a reader goroutine runs
+	stop     *atomic.Bool  // tells that reader to stop before its next read
+	credit   *credit       // lets the reader take its next read
+	waiting  bool          // the reader's last read was handled, and it waits for credit
+	quit     chan struct{} // closed when the socket closes
+	pending  [][]byte      // what arrived while not flowing: see active
+	held     int           // bytes in pending
+	lent     *[]byte       // with LendReads: the buffer on loan (or pending is in)
+	pool     *sync.Pool    // where lent goes back
+	readSize atomic.Int64  // the adapted read size, kept across readers (see reader.adapt)
 	// inTurn is set while the DataEvent of a lent buffer is handled: a release then only sets
 	// backInTurn, and readDone takes the buffer back itself.
 	inTurn, backInTurn atomic.Bool
@@ -74,6 +75,7 @@ type readSide struct {
 type readDone struct {
 	data []byte
 	buf  *[]byte
+	pool *sync.Pool // where buf goes back
 	err  error
 	last bool
 }
@@ -100,9 +102,8 @@ func (s *socket) startReader() {
 		r.quit = make(chan struct{})
 	}
 	s.goroutines++
-	rd := newReader(s.raw, r.stop, s.cfg.ReadBufferSize)
+	rd := newReader(s.raw, r.stop, s.cfg.ReadBufferSize, &r.readSize)
 	rd.lend, rd.conn, rd.pk = s.cfg.LendReads, s.conn, &r.pk
-	r.pool = rd.pool
 	rd.loop = func() { readLoop(s.sys, s.self, s.mb, rd, r.credit, r.quit) }
 	// Parked from the start: a socket whose peer sends nothing holds no goroutine. The poller
 	// starts the reader at once if there is data already.
@@ -137,7 +138,7 @@ func readLoop(sys *actor.ActorSystem, self *actor.PID, mb *mailbox, rd *reader,
 	}
 	mark := rd.reads
 	for {
-		data, buf, stopped, err := rd.read()
+		data, buf, pool, stopped, err := rd.read()
 		if errors.Is(err, os.ErrDeadlineExceeded) {
 			if rd.reads != mark { // it read meanwhile: wait on
 				mark = rd.reads
@@ -152,7 +153,7 @@ func readLoop(sys *actor.ActorSystem, self *actor.PID, mb *mailbox, rd *reader,
 			continue // the descriptor is closed or cannot be parked: wait here
 		}
 		last := stopped || err != nil
-		rd.done = readDone{data: data, buf: buf, err: err, last: last}
+		rd.done = readDone{data: data, buf: buf, pool: pool, err: err, last: last}
 		mb.postInline(&rd.done) // the actor reads it before it grants the next read
 
 		if last {
@@ -172,11 +173,14 @@ type reader struct {
 	stop    *atomic.Bool
 	lend    bool // hand the pooled buffer itself over: LendReads
 	conn    *net.TCPConn
-	pk      *parked  // the socket's registration with idleReaders, see readerLinger
-	loop    func()   // readLoop with this reader: what the poller starts again
-	reads   uint64   // reads that got data or an end
-	done    readDone // the message of each read, sent again for the next one
-	size    int
+	pk      *parked       // the socket's registration with idleReaders, see readerLinger
+	loop    func()        // readLoop with this reader: what the poller starts again
+	reads   uint64        // reads that got data or an end
+	done    readDone      // the message of each read, sent again for the next one
+	size    int           // of the next read: adapts between minReadSize and max (see adapt)
+	max     int           // SocketConfig.ReadBufferSize
+	small   int           // reads in a row that used under a quarter of size
+	hint    *atomic.Int64 // the socket\'s readSize: where size is kept for its next reader
 	n       int
 	err     error
 	buf     *[]byte
@@ -185,10 +189,44 @@ type reader struct {
 	call    func(fd uintptr) bool
 }
 
-func newReader(raw syscall.RawConn, stop *atomic.Bool, size int) *reader {
-	r := &reader{raw: raw, stop: stop, size: size, pool: bufferPool(size)}
+// newReader makes a reader whose reads take at most limit bytes; sizeHint keeps the adapted
+// size across the socket's readers (one per Resume), 0 meaning none yet.
+func newReader(raw syscall.RawConn, stop *atomic.Bool, limit int, sizeHint *atomic.Int64) *reader {
+	size := min(minReadSize, limit)
+	if h := int(sizeHint.Load()); h > 0 {
+		size = min(h, limit)
+	}
+	r := &reader{raw: raw, stop: stop, size: size, max: limit, pool: bufferPool(size), hint: sizeHint}
 	r.call = r.readFD
 	return r
+}
+
+// minReadSize is the size of a reader's first read. Reads then adapt, as Netty's
+// AdaptiveRecvByteBufAllocator does: a read that fills its buffer doubles the next one, up
+// to SocketConfig.ReadBufferSize; two in a row that use under a quarter of it halve it. A
+// burst on thousands of sockets then takes small buffers, and a stream grows to full ones
+// within a few reads.
+const minReadSize = 4 << 10
+
+// adapt sizes the next read after one of n bytes.
+func (r *reader) adapt(n int) {
+	switch {
+	case n == r.size && r.size < r.max:
+		r.small = 0
+		r.resize(min(r.size*2, r.max))
+	case n < r.size/4 && r.size > minReadSize:
+		if r.small++; r.small >= 2 {
+			r.small = 0
+			r.resize(max(r.size/2, minReadSize))
+		}
+	default:
+		r.small = 0
+	}
+}
+
+func (r *reader) resize(size int) {
+	r.size, r.pool = size, bufferPool(size)
+	r.hint.Store(int64(size))
 }
 
 // readFD is called by the runtime when the descriptor may be readable: it takes a pooled
@@ -215,30 +253,34 @@ func (r *reader) readFD(fd uintptr) bool {
 }
 
 // read waits for data and reads once. It returns stopped when a stop was requested first.
-// When lending, buf is the pooled buffer data is in, for the actor to take back.
-func (r *reader) read() (data []byte, buf *[]byte, stopped bool, err error) {
+// When lending, buf is the pooled buffer data is in, for the actor to take back to pool.
+func (r *reader) read() (data []byte, buf *[]byte, pool *sync.Pool, stopped bool, err error) {
 	r.stopped, r.buf, r.n, r.err = false, nil, 0, nil
 	if err := r.raw.Read(r.call); err != nil || r.stopped {
-		return nil, nil, r.stopped, err
+		return nil, nil, nil, r.stopped, err
 	}
+	pool, size := r.pool, r.size // what the buffer came from: adapt may change them
 	switch {
 	case r.err != nil:
-		r.pool.Put(r.buf)
-		return nil, nil, false, os.NewSyscallError("read", r.err)
+		pool.Put(r.buf)
+		return nil, nil, nil, false, os.NewSyscallError("read", r.err)
 	case r.n == 0:
-		r.pool.Put(r.buf)
-		return nil, nil, false, io.EOF
+		pool.Put(r.buf)
+		return nil, nil, nil, false, io.EOF
+	}
+	r.adapt(r.n)
+	switch {
 	case r.lend:
-		return (*r.buf)[:r.n:r.n], r.buf, false, nil
-	case r.n >= r.size*3/4:
+		return (*r.buf)[:r.n:r.n], r.buf, pool, false, nil
+	case r.n >= size*3/4:
 		// A nearly full buffer is handed over as it is: copying it would cost as much as a
 		// new one, and the owner keeps at most a quarter more than the data.
-		return (*r.buf)[:r.n:r.n], nil, false, nil
+		return (*r.buf)[:r.n:r.n], nil, nil, false, nil
 	}
 	data = make([]byte, r.n)
 	copy(data, (*r.buf)[:r.n])
-	r.pool.Put(r.buf)
-	return data, nil, false, nil
+	pool.Put(r.buf)
+	return data, nil, nil, false, nil
 }
 
 var buffers sync.Map // size -> *sync.Pool of *[]byte
@@ -258,7 +300,7 @@ func bufferPool(size int) *sync.Pool {
 // readDone handles a read. m is the reader's own message, used again for its next read once
 // it has credit: it is read here before anything grants one.
 func (s *socket) readDone(ctx actor.Context, m *readDone) {
-	data, buf, err, last := m.data, m.buf, m.err, m.last
+	data, buf, pool, err, last := m.data, m.buf, m.pool, m.err, m.last
 	r := &s.rd
 	if last {
 		r.reading = false
@@ -274,7 +316,7 @@ func (s *socket) readDone(ctx actor.Context, m *readDone) {
 		s.bytesRead += int64(len(data))
 		s.timer.activity(s)
 		if buf != nil {
-			r.lent = buf // no more reads until it comes back (grant checks)
+			r.lent, r.pool = buf, pool // no more reads until it comes back (grant checks)
 			if r.lease == nil {
 				sys, self, inTurn, back := s.sys, s.self, &r.inTurn, &r.backInTurn
 				r.lease = messages.NewLease(func() {
