@@ -170,13 +170,15 @@ func writeAfterEndInEnd(t *testing.T, opts []netapi.Option, onServer, half bool)
 		s.End(nil, nil)
 	})
 	port := testkit.Listen(t, srv)
-	c := rt.Connect(netapi.ConnectOptions{Port: port, Host: "127.0.0.1", AllowHalfOpen: !onServer && half}, nil)
 	if onServer {
+		c := rt.Connect(netapi.ConnectOptions{Port: port, Host: "127.0.0.1"}, nil)
 		c.OnData(func([]byte) {})
 		c.OnError(func(error) {})
 		c.OnConnect(func() { c.End(nil, nil) })
-	} else {
+	} else { // every listener before Connect: the server's end may come at once
+		c := rt.NewSocket(netapi.SocketOptions{AllowHalfOpen: half})
 		attack(c)
+		c.Connect(netapi.ConnectOptions{Port: port, Host: "127.0.0.1"}, nil)
 	}
 	ev.WaitFor(t, "close true")
 	srv.Close(nil)
