@@ -123,39 +123,40 @@ func TestNodeNetEaddrinuse(t *testing.T) {
 // throws for the second listen; netapi emits 'error').
 func TestNodeNetServerCallListenMultipleTimes(t *testing.T) {
 	eachRuntime(t, func(t *testing.T, rt *netapi.Runtime) {
-		// First: after an 'error' one can listen right away.
-		var firstErrs, firstListening counter
-		dummy := rt.CreateServer(netapi.ServerOptions{}, nil)
-		server1 := rt.CreateServer(netapi.ServerOptions{}, nil)
-		server1.OnError(func(error) {
-			firstErrs.inc()
-			server1.Listen(netapi.ListenOptions{}, func() {
-				firstListening.inc()
-				dummy.Close(nil)
-				server1.Close(nil)
+		var firstErrs, firstListening, secondListening, thirdListening counter
+		secondErrs := &record[error]{}
+		// Node's script runs on its loop: the two listen() calls of the second part come before
+		// anything else happens to that server.
+		rt.AfterFunc(0, func() {
+			// First: after an 'error' one can listen right away.
+			dummy := rt.CreateServer(netapi.ServerOptions{}, nil)
+			server1 := rt.CreateServer(netapi.ServerOptions{}, nil)
+			server1.OnError(func(error) {
+				firstErrs.inc()
+				server1.Listen(netapi.ListenOptions{}, func() {
+					firstListening.inc()
+					dummy.Close(nil)
+					server1.Close(nil)
+				})
+			})
+			dummy.Listen(netapi.ListenOptions{}, func() {
+				server1.Listen(netapi.ListenOptions{Port: dummy.Address().Port}, nil)
+			})
+
+			// Second: listen() while listening fails.
+			server2 := rt.CreateServer(netapi.ServerOptions{}, nil)
+			server2.OnError(func(err error) { secondErrs.add(err) })
+			server2.Listen(netapi.ListenOptions{}, func() { secondListening.inc(); server2.Close(nil) })
+			server2.Listen(netapi.ListenOptions{}, nil)
+
+			// Third: after close() one can listen again.
+			server3 := rt.CreateServer(netapi.ServerOptions{}, nil)
+			server3.Listen(netapi.ListenOptions{}, func() {
+				thirdListening.inc()
+				server3.Close(nil)
+				server3.Listen(netapi.ListenOptions{}, func() { thirdListening.inc(); server3.Close(nil) })
 			})
 		})
-		dummy.Listen(netapi.ListenOptions{}, func() {
-			server1.Listen(netapi.ListenOptions{Port: dummy.Address().Port}, nil)
-		})
-
-		// Second: listen() while listening fails.
-		var secondListening counter
-		secondErrs := &record[error]{}
-		server2 := rt.CreateServer(netapi.ServerOptions{}, nil)
-		server2.OnError(func(err error) { secondErrs.add(err) })
-		server2.Listen(netapi.ListenOptions{}, func() { secondListening.inc(); server2.Close(nil) })
-		server2.Listen(netapi.ListenOptions{}, nil)
-
-		// Third: after close() one can listen again.
-		var thirdListening counter
-		server3 := rt.CreateServer(netapi.ServerOptions{}, nil)
-		server3.Listen(netapi.ListenOptions{}, func() {
-			thirdListening.inc()
-			server3.Close(nil)
-			server3.Listen(netapi.ListenOptions{}, func() { thirdListening.inc(); server3.Close(nil) })
-		})
-
 		waitDone(t, rt)
 		assert.Equal(t, int64(1), firstErrs.get(), "first: error events")
 		assert.Equal(t, int64(1), firstListening.get(), "first: listening after the error")

@@ -294,15 +294,24 @@ func TestNodeNetConnectBuffer(t *testing.T) {
 		var connected atomic.Bool
 		var connects counter
 		writeCb := &record[string]{}
-		socket := rt.NewSocket(netapi.SocketOptions{HighWaterMark: 1})
-		socket.ConnectPort(port, "", func() { connected.Store(true); connects.inc() })
 		a, b := "L'État, c'est ", "moi"
-		r := socket.WriteString(a, func(err error) {
-			writeCb.add("connected " + js(connected.Load()) + " err " + code(err))
+		type result struct {
+			written int64
+			ok      bool
+		}
+		wrote := make(chan result, 1)
+		rt.AfterFunc(0, func() { // Node's script runs on its loop: still connecting at the write
+			socket := rt.NewSocket(netapi.SocketOptions{HighWaterMark: 1})
+			socket.ConnectPort(port, "", func() { connected.Store(true); connects.inc() })
+			r := socket.WriteString(a, func(err error) {
+				writeCb.add("connected " + js(connected.Load()) + " err " + code(err))
+			})
+			wrote <- result{socket.BytesWritten(), r}
+			socket.End([]byte(b), nil)
 		})
-		assert.Equal(t, int64(len(a)), socket.BytesWritten(), "bytesWritten right after the write")
-		assert.False(t, r, "write() of %d bytes with a high-water mark of 1", len(a))
-		socket.End([]byte(b), nil)
+		res := testkit.Recv(t, wrote)
+		assert.Equal(t, int64(len(a)), res.written, "bytesWritten right after the write")
+		assert.False(t, res.ok, "write() of %d bytes with a high-water mark of 1", len(a))
 		waitDone(t, rt)
 		assert.Equal(t, int64(1), connects.get(), "connect events")
 		assert.Equal(t, []string{"connected true err none"}, writeCb.all(), "the write's callback")
@@ -483,14 +492,16 @@ func TestNodeNetWriteCbOnDestroyBeforeConnect(t *testing.T) {
 		port := listenOn(t, srv, "")
 		var connects counter
 		events := &record[string]{}
-		s := rt.NewSocket(netapi.SocketOptions{})
-		s.OnConnect(connects.inc)
-		s.OnError(func(err error) { events.add("error " + code(err)) })
-		s.OnClose(func(h bool) { events.add("close " + js(h)) })
-		s.Connect(netapi.ConnectOptions{Port: port}, nil)
-		s.WriteString("foo", func(err error) { events.add("write callback " + code(err)) })
-		s.Destroy()
-		srv.Close(nil)
+		rt.AfterFunc(0, func() { // Node's script runs on its loop: still connecting at destroy()
+			s := rt.NewSocket(netapi.SocketOptions{})
+			s.OnConnect(connects.inc)
+			s.OnError(func(err error) { events.add("error " + code(err)) })
+			s.OnClose(func(h bool) { events.add("close " + js(h)) })
+			s.Connect(netapi.ConnectOptions{Port: port}, nil)
+			s.WriteString("foo", func(err error) { events.add("write callback " + code(err)) })
+			s.Destroy()
+			srv.Close(nil)
+		})
 		waitDone(t, rt)
 		settle(t, rt)
 		assert.Equal(t, int64(0), connects.get(), "connect events")
@@ -543,19 +554,21 @@ func TestNodeNetSocketBytesWritten(t *testing.T) {
 		srv := rt.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) { s.End(nil, nil) })
 		port := listenOn(t, srv, "")
 		seen := &record[string]{}
-		socket := rt.NewSocket(netapi.SocketOptions{})
-		socket.OnConnect(func() { seen.add("connect " + js(socket.BytesWritten())) })
-		socket.OnEnd(func() {
-			seen.add("end " + js(socket.BytesWritten()))
-			srv.Close(nil)
-		})
 		clientClosed := newSignal()
-		socket.OnClose(func(bool) { clientClosed.fire() })
-		socket.ConnectPort(port, "", nil)
-		// Node corks around these two writes; netapi has no cork.
-		socket.WriteString("one", nil)
-		socket.WriteString("twø", nil) // 3 + 4 bytes
-		seen.add("after writes " + js(socket.BytesWritten()))
+		rt.AfterFunc(0, func() { // Node's script runs on its loop: the writes come before 'connect'
+			socket := rt.NewSocket(netapi.SocketOptions{})
+			socket.OnConnect(func() { seen.add("connect " + js(socket.BytesWritten())) })
+			socket.OnEnd(func() {
+				seen.add("end " + js(socket.BytesWritten()))
+				srv.Close(nil)
+			})
+			socket.OnClose(func(bool) { clientClosed.fire() })
+			socket.ConnectPort(port, "", nil)
+			// Node corks around these two writes; netapi has no cork.
+			socket.WriteString("one", nil)
+			socket.WriteString("twø", nil) // 3 + 4 bytes
+			seen.add("after writes " + js(socket.BytesWritten()))
+		})
 		testkit.Recv(t, clientClosed.ch)
 		assert.Equal(t, []string{"after writes 7", "connect 7", "end 7"}, seen.all(), "bytesWritten")
 		// The server's socket never reads what the client wrote, so it never sees the
