@@ -151,36 +151,34 @@ func NewOutbox(highWaterMark int) *Outbox {
 // lease with a reference for this write, which the outbox releases once data is written or
 // dropped, or at once when the write is refused.
 func (o *Outbox) Write(data []byte, token any, lease *messages.Lease) (ok bool, err error) {
-	ok, _, done, err := o.write(data, token, lease)
-	switch {
-	case done && token != nil:
-		o.tell(&o.done, token) // the socket reports it, in order with its events
-	case err == ErrWriteAfterEnd:
-		o.tell(&o.refused, token)
-	}
+	ok, _, _, err = o.write(data, token, lease, true)
 	return ok, err
 }
 
-// tell adds token to one of the lists the actor reports, and wakes the actor.
-func (o *Outbox) tell(list *[]any, token any) {
-	o.mu.Lock()
+// tellLocked adds token to one of the lists the actor reports (the socket reports it, in
+// order with its events), under the same lock as the write, so that the list cannot be
+// taken by a close in between; it reports whether the actor must be woken. o.mu is held.
+func (o *Outbox) tellLocked(list *[]any, token any) (kick bool) {
 	*list = append(*list, token)
-	kick := !o.kicked && o.kick != nil // not connected yet: the actor pumps once it is
+	kick = !o.kicked && o.kick != nil // not connected yet: the actor pumps once it is
 	o.kicked = o.kicked || kick
-	o.mu.Unlock()
-	if kick {
-		o.wake()
-	}
+	return kick
 }
 
 // write is Write, telling the actor (which reports a token itself) whether all went at once,
-// and whether this write is the one that made the queue full.
-func (o *Outbox) write(data []byte, token any, lease *messages.Lease) (ok, full, done bool, err error) {
+// and whether this write is the one that made the queue full. With tell (an in-process
+// caller), a token written at once, or a write refused after End, is handed to the actor to
+// report.
+func (o *Outbox) write(data []byte, token any, lease *messages.Lease, tell bool) (ok, full, done bool, err error) {
 	o.mu.Lock()
 	switch o.state {
 	case writeEnding, writeFinished:
+		kick := tell && o.tellLocked(&o.refused, token)
 		o.mu.Unlock()
 		lease.Release()
+		if kick {
+			o.wake()
+		}
 		return false, false, false, ErrWriteAfterEnd
 	case writeClosed:
 		o.mu.Unlock()
@@ -200,6 +198,9 @@ func (o *Outbox) write(data []byte, token any, lease *messages.Lease) (ok, full,
 			if len(data) == 0 {
 				wake := o.timedOut.CompareAndSwap(true, false) && !o.kicked
 				o.kicked = o.kicked || wake
+				if tell && token != nil && o.tellLocked(&o.done, token) {
+					wake = true
+				}
 				o.mu.Unlock()
 				lease.Release()
 				if wake {

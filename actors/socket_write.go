@@ -24,7 +24,7 @@ type flushDone struct {
 // write handles a Write message: the same path as an in-process Outbox.Write, with the
 // token's answer and a refusal turned into events.
 func (s *socket) write(ctx actor.Context, data []byte, token any, lease *messages.Lease) {
-	_, full, done, err := s.out.write(data, token, lease)
+	_, full, done, err := s.out.write(data, token, lease, false)
 	switch {
 	case full:
 		s.emit(ctx, &messages.FullEvent{Socket: s.self})
