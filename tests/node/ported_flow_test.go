@@ -256,35 +256,37 @@ func TestNodeNetPauseResumeConnecting(t *testing.T) {
 		}
 		connect := func() *netapi.Socket { return rt.ConnectPort(port, "localhost", nil) }
 
-		// Client 1
-		c1 := connect()
-		c1.Resume()
-		c1.OnData(onDataOk)
-		// Client 2
-		c2 := connect()
-		c2.Pause()
-		c2.Resume()
-		c2.OnData(onDataOk)
-		// Client 3
-		var retired3 atomic.Bool
-		c3 := connect()
-		c3.Pause()
-		c3.OnData(mustNotCall(&retired3))
-		scheduleTearDown(c3, &retired3)
-		// Client 4
-		c4 := connect()
-		c4.Resume()
-		c4.Pause()
-		c4.Resume()
-		c4.OnData(onDataOk)
-		// Client 5
-		var retired5 atomic.Bool
-		c5 := connect()
-		c5.Resume()
-		c5.Resume()
-		c5.Pause()
-		c5.OnData(mustNotCall(&retired5))
-		scheduleTearDown(c5, &retired5)
+		var retired3, retired5 atomic.Bool
+		// Node's script runs on its loop: no data comes between one call and the next.
+		rt.AfterFunc(0, func() {
+			// Client 1
+			c1 := connect()
+			c1.Resume()
+			c1.OnData(onDataOk)
+			// Client 2
+			c2 := connect()
+			c2.Pause()
+			c2.Resume()
+			c2.OnData(onDataOk)
+			// Client 3
+			c3 := connect()
+			c3.Pause()
+			c3.OnData(mustNotCall(&retired3))
+			scheduleTearDown(c3, &retired3)
+			// Client 4
+			c4 := connect()
+			c4.Resume()
+			c4.Pause()
+			c4.Resume()
+			c4.OnData(onDataOk)
+			// Client 5
+			c5 := connect()
+			c5.Resume()
+			c5.Resume()
+			c5.Pause()
+			c5.OnData(mustNotCall(&retired5))
+			scheduleTearDown(c5, &retired5)
+		})
 
 		waitDone(t, rt)
 		assert.Equal(t, int64(5), connections.Load(), "connections")
