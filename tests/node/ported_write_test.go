@@ -331,16 +331,18 @@ func TestNodeNetBufferSize(t *testing.T) {
 		})
 		port := listenOn(t, srv, "")
 		atFinish := &record[int64]{}
-		client := rt.NewSocket(netapi.SocketOptions{})
-		client.OnFinish(func() { atFinish.add(client.BufferSize()) })
-		client.ConnectPort(port, "", nil)
 		var sizes, want []int64
-		for i := 1; i < 10; i++ {
-			client.WriteString("a", nil)
-			sizes = append(sizes, client.BufferSize())
-			want = append(want, int64(i))
-		}
-		client.End(nil, nil)
+		rt.AfterFunc(0, func() { // Node's script runs on its loop: still connecting at the writes
+			client := rt.NewSocket(netapi.SocketOptions{})
+			client.OnFinish(func() { atFinish.add(client.BufferSize()) })
+			client.ConnectPort(port, "", nil)
+			for i := 1; i < 10; i++ {
+				client.WriteString("a", nil)
+				sizes = append(sizes, client.BufferSize())
+				want = append(want, int64(i))
+			}
+			client.End(nil, nil)
+		})
 		waitDone(t, rt)
 		assert.Equal(t, want, sizes, "bufferSize after each write while connecting")
 		assert.Equal(t, []int64{0}, atFinish.all(), "bufferSize at 'finish'")
