@@ -128,12 +128,13 @@ func TestInvalidPorts(t *testing.T) {
 	rt := newRuntime(t)
 	for _, port := range []int{-1, 65536, 1 << 31} {
 		l := newLog()
-		c := rt.ConnectPort(port, "127.0.0.1", nil)
+		c := rt.NewSocket(netapi.SocketOptions{}) // listeners first: the error comes at once
 		c.OnError(func(err error) {
 			assert.ErrorIs(t, err, netapi.ErrInvalidPort)
 			l.Add("error " + netapi.Code(err))
 		})
 		c.OnClose(func(h bool) { l.Add(fmt.Sprintf("close %v", h)) })
+		c.ConnectPort(port, "127.0.0.1", nil)
 		assert.Equal(t, []string{"error ERR_SOCKET_BAD_PORT", "close true"}, l.WaitFor(t, "close true"), "port %d", port)
 
 		srvErr := make(chan error, 1)
