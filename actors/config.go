@@ -44,9 +44,10 @@ type SocketConfig struct {
 	ReadBufferSize int
 	// Paused starts the socket without reading, as if Pause had been sent.
 	Paused bool
-	// AwaitConsumer starts the socket in Node's readableFlowing null: it reads one buffer at
-	// most and holds it, and the peer's end, until a messages.Flow (a consumer came) or a
-	// Resume. When false, data flows to the owner from the start.
+	// AwaitConsumer starts the socket in Node's readableFlowing null: it reads on until it
+	// holds NullModeHighWaterMark bytes (one buffer with LendReads) and holds them, and the
+	// peer's end, until a messages.Flow (a consumer came) or a Resume. When false, data flows
+	// to the owner from the start.
 	AwaitConsumer bool
 	// LendReads makes each DataEvent's Data a loan of the socket's read buffer: it stays
 	// valid until the owner (or Handler) sends messages.ReturnBuffer, and the socket reads

@@ -28,10 +28,12 @@
 //   - Every read becomes a DataEvent whose Data the owner owns, or, with
 //     SocketConfig.LendReads, borrows under a messages.Lease (a read then allocates nothing).
 //     The reader reads its next chunk only once the actor has handled the last one and the
-//     data flows: Pause, a socket awaiting its first consumer (SocketConfig.AwaitConsumer,
-//     Node's readableFlowing null, until Flow or Resume) and a lease not yet released all
-//     withhold that one credit, so the peer is held back by TCP itself and a stopped socket
-//     keeps at most one read buffer. The peer's FIN gives EndEvent after all data.
+//     data flows: Pause and a lease not yet released withhold that one credit, so the peer
+//     is held back by TCP itself and a paused socket keeps at most one read. A socket
+//     awaiting its first consumer (SocketConfig.AwaitConsumer, Node's readableFlowing null,
+//     until Flow or Resume) reads on until it holds NullModeHighWaterMark bytes, as Node
+//     does. Reads start at 4 KiB and adapt to the traffic, up to ReadBufferSize. The
+//     peer's FIN gives EndEvent after all data.
 //   - A socket that has nothing to read holds no goroutine and no buffer: on Linux its reader
 //     parks the descriptor in a shared epoll instance after a short linger, and starts again
 //     when data comes.

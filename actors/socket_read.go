@@ -21,8 +21,9 @@ import (
 //	null -> off  (Pause)
 //	on  <-> off  (Pause, Resume)
 //
-// While it is not on, the socket reads nothing more: what it read waits (one buffer at most,
-// the kernel holding the rest), and so does the peer's end.
+// While it is off, the socket reads nothing more: what it read waits (one read at most, the
+// kernel holding the rest), and so does the peer's end. Null, it reads on until it holds
+// NullModeHighWaterMark bytes, as Node does below its readableHighWaterMark.
 type flowMode int8
 
 const (
@@ -90,7 +91,7 @@ var theAutoEnd = &autoEnd{}
 // startReader starts the reader unless one runs or reading makes no sense now.
 func (s *socket) startReader() {
 	r := &s.rd
-	// Awaiting a consumer, it reads one buffer and holds it; paused, it reads nothing.
+	// Awaiting a consumer, it reads and holds up to NullModeHighWaterMark; paused, nothing.
 	if r.reading || r.flow == flowOff || r.state != readOpen || s.held || s.state != StateOpen ||
 		r.lent != nil || len(r.pending) > 0 {
 		return
