@@ -171,10 +171,11 @@ func writeAfterEndInEnd(t *testing.T, opts []netapi.Option, onServer, half bool)
 	})
 	port := testkit.Listen(t, srv)
 	if onServer {
-		c := rt.Connect(netapi.ConnectOptions{Port: port, Host: "127.0.0.1"}, nil)
+		c := rt.NewSocket(netapi.SocketOptions{}) // listeners first: 'connect' may come at once
 		c.OnData(func([]byte) {})
 		c.OnError(func(error) {})
 		c.OnConnect(func() { c.End(nil, nil) })
+		c.Connect(netapi.ConnectOptions{Port: port, Host: "127.0.0.1"}, nil)
 	} else { // every listener before Connect: the server's end may come at once
 		c := rt.NewSocket(netapi.SocketOptions{AllowHalfOpen: half})
 		attack(c)
