@@ -27,6 +27,8 @@ type Loop struct {
 	running atomic.Bool  // someone runs the loop, or is about to
 	runner  atomic.Int64 // the goroutine running it (goid), 0 between turns of running
 	runAll  func()       // l.run(0), bound once
+	group   *LoopGroup   // the group that made it, if any
+	local   any          // see Local; only the loop's turns touch it
 }
 
 // loopItem is a mailbox with messages to handle, or a task.
@@ -64,6 +66,93 @@ func (l *Loop) Post(fn func()) {
 // l's actors or tasks.
 func (l *Loop) Current() bool { return l != nil && l.runner.Load() == goid.Get() }
 
+// CurrentLoop returns the loop the calling goroutine is running, or nil: code in an actor's
+// turn or a task finds its own loop, to place the sockets it makes beside it.
+func CurrentLoop() *Loop { return runners.get(goid.Get()) }
+
+// Local returns the value code running on l keeps there (SetLocal); nil when none. Only l's
+// turns may call it. netapi keeps there the socket whose data listeners run.
+func (l *Loop) Local() any { return l.local }
+
+// SetLocal keeps v with l, for code running on l; only l's turns may call it.
+func (l *Loop) SetLocal(v any) { l.local = v }
+
+// setRunner records that goroutine id runs l, and holds l.running; id 0 records that
+// nobody runs it now.
+func (l *Loop) setRunner(id int64) {
+	if old := l.runner.Swap(id); old != 0 {
+		runners.set(old, nil)
+	}
+	if id != 0 {
+		runners.set(id, l)
+	}
+}
+
+// runners maps each goroutine running a loop to that loop, for CurrentLoop. Each goroutine
+// sets, clears and reads only its own entry, so an entry of the direct-mapped table needs no
+// lock: its key is claimed with a CAS, and read back by its own goroutine alone. Goroutines
+// whose slot is taken go to a map under a lock, rare as it is for two loops' runners to share
+// one of the slots at once.
+var runners runnerTable
+
+type runnerTable struct {
+	slots   [1024]runnerSlot
+	spilled atomic.Int32 // entries in spill
+	mu      sync.Mutex
+	spill   map[int64]*Loop // guarded by mu
+}
+
+type runnerSlot struct {
+	id   atomic.Int64 // the goroutine that owns the slot, 0 when free
+	loop *Loop        // only the owner touches it
+}
+
+func (t *runnerTable) slot(id int64) *runnerSlot { return &t.slots[uint64(id)%uint64(len(t.slots))] }
+
+// set records that goroutine id, the caller, runs l; nil, that it runs no loop.
+func (t *runnerTable) set(id int64, l *Loop) {
+	s := t.slot(id)
+	if s.id.Load() == id {
+		if s.loop = l; l == nil {
+			s.id.Store(0)
+		}
+		return
+	}
+	if l != nil && s.id.CompareAndSwap(0, id) {
+		s.loop = l
+		return
+	}
+	t.mu.Lock()
+	if l == nil {
+		if _, ok := t.spill[id]; ok {
+			delete(t.spill, id)
+			t.spilled.Add(-1)
+		}
+	} else {
+		if t.spill == nil {
+			t.spill = map[int64]*Loop{}
+		}
+		if _, ok := t.spill[id]; !ok {
+			t.spilled.Add(1)
+		}
+		t.spill[id] = l
+	}
+	t.mu.Unlock()
+}
+
+// get returns the loop goroutine id, the caller, runs.
+func (t *runnerTable) get(id int64) *Loop {
+	if s := t.slot(id); s.id.Load() == id {
+		return s.loop
+	}
+	if t.spilled.Load() == 0 {
+		return nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.spill[id]
+}
+
 // enqueue queues it and reports whether the caller must run the loop (it was idle).
 func (l *Loop) enqueue(it loopItem) bool {
 	l.mu.Lock()
@@ -75,13 +164,14 @@ func (l *Loop) enqueue(it loopItem) bool {
 // run runs the loop until it is empty; with budget > 0, for at most budget items, after which
 // a goroutine of its own takes over whatever is left. The caller holds l.running.
 func (l *Loop) run(budget int) {
-	l.runner.Store(goid.Get())
+	id := goid.Get()
+	l.setRunner(id)
 	for n := 1; ; n++ {
 		l.mu.Lock()
 		it, ok := l.queue.pop()
 		l.mu.Unlock()
 		if !ok {
-			l.runner.Store(0)
+			l.setRunner(0)
 			l.running.Store(false)
 			l.mu.Lock()
 			more := l.queue.len() > 0
@@ -90,7 +180,7 @@ func (l *Loop) run(budget int) {
 			if !more || !l.running.CompareAndSwap(false, true) {
 				return
 			}
-			l.runner.Store(goid.Get())
+			l.setRunner(id)
 			continue
 		}
 		if it.fn != nil {
@@ -99,7 +189,7 @@ func (l *Loop) run(budget int) {
 			it.mb.turn()
 		}
 		if budget > 0 && n >= budget {
-			l.runner.Store(0)
+			l.setRunner(0)
 			go l.runAll() // l.running stays set: the new goroutine owns the loop now
 			return
 		}
@@ -129,47 +219,54 @@ func (l *Loop) Mailbox() actor.MailboxProducer {
 	return func() actor.Mailbox { return newMailbox(l) }
 }
 
-// LoopGroup is a fixed set of loops (Netty's EventLoopGroup): new actors are spread over them
-// in turn, and [LoopGroup.Current] tells code running on one of them which. It is safe for
-// concurrent use.
+// LoopGroup places new actors on loops (Netty's EventLoopGroup), and [LoopGroup.Current]
+// tells code running on one of its loops which. A group of n loops spreads actors over them
+// in turn; an elastic group gives each its own loop, as a plain Go server gives each
+// connection its own goroutine. It is safe for concurrent use.
 type LoopGroup struct {
-	loops []*Loop
+	loops []*Loop // none when elastic
 	next  atomic.Uint64
 }
 
-// NewLoopGroup makes n loops; n < 1 means runtime.GOMAXPROCS(0).
+// NewLoopGroup makes a group of n loops; n < 1 makes an elastic group, whose Next makes a
+// new loop each time. With loops of their own, connections never wait for each other's
+// callbacks, and an idle loop costs nothing but its few words of memory; a fixed group bounds
+// how many callbacks run at once (1 is Node's single loop).
 func NewLoopGroup(n int) *LoopGroup {
-	if n < 1 {
-		n = runtime.GOMAXPROCS(0)
-	}
-	g := &LoopGroup{loops: make([]*Loop, n)}
-	for i := range g.loops {
-		g.loops[i] = NewLoop()
+	g := &LoopGroup{}
+	if n > 0 {
+		g.loops = make([]*Loop, n)
+		for i := range g.loops {
+			g.loops[i] = g.newLoop()
+		}
 	}
 	return g
 }
 
-// Next returns the group's loops in turn.
+func (g *LoopGroup) newLoop() *Loop {
+	l := NewLoop()
+	l.group = g
+	return l
+}
+
+// Next returns the group's loops in turn, or a new one when the group is elastic.
 func (g *LoopGroup) Next() *Loop {
+	if len(g.loops) == 0 {
+		return g.newLoop()
+	}
 	return g.loops[(g.next.Add(1)-1)%uint64(len(g.loops))]
 }
 
 // Current returns the loop of g that the calling goroutine is running, or nil.
 func (g *LoopGroup) Current() *Loop {
-	id := goid.Get()
-	for _, l := range g.loops {
-		if l.runner.Load() == id {
-			return l
-		}
+	if l := CurrentLoop(); l != nil && l.group == g {
+		return l
 	}
 	return nil
 }
 
-// Len is the number of loops in g.
+// Len is the number of loops of a fixed group; 0 for an elastic one.
 func (g *LoopGroup) Len() int { return len(g.loops) }
-
-// All returns g's loops.
-func (g *LoopGroup) All() []*Loop { return g.loops }
 
 // ring is a FIFO: a slice read from head. It keeps its array when it empties, unless a burst
 // made it large.

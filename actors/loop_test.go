@@ -1,7 +1,6 @@
 package actors
 
 import (
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -126,7 +125,46 @@ func TestLoopGroup(t *testing.T) {
 		t.Fatal("the task never ran")
 	}
 	assert.Nil(t, g.Current())
-	assert.Equal(t, runtimeProcs(), NewLoopGroup(0).Len())
+	assert.Nil(t, CurrentLoop())
 }
 
-func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
+// An elastic group makes a loop for every Next, and knows them as its own; a loop of
+// another group is not its.
+func TestElasticLoopGroup(t *testing.T) {
+	g, other := NewLoopGroup(0), NewLoopGroup(1)
+	assert.Equal(t, 0, g.Len())
+	a, b := g.Next(), g.Next()
+	assert.NotSame(t, a, b)
+	type found struct{ mine, theirs, any *Loop }
+	theirs := other.Next()
+	for _, want := range []found{{b, nil, b}, {nil, theirs, theirs}} {
+		got := make(chan found, 1)
+		want.any.Post(func() { got <- found{g.Current(), other.Current(), CurrentLoop()} })
+		select {
+		case f := <-got:
+			assert.Equal(t, want, f)
+		case <-time.After(10 * time.Second):
+			t.Fatal("a task never ran")
+		}
+	}
+}
+
+// The runner table keeps each goroutine's loop, in its slot or, when another goroutine holds
+// that slot, in the spill map; clearing one entry leaves the other.
+func TestRunnerTableSpill(t *testing.T) {
+	var tab runnerTable
+	a, b := NewLoop(), NewLoop()
+	const id = 7
+	other := id + int64(len(tab.slots)) // same slot
+	tab.set(id, a)
+	tab.set(other, b)
+	assert.Same(t, a, tab.get(id))
+	assert.Same(t, b, tab.get(other))
+	assert.Equal(t, int32(1), tab.spilled.Load())
+	tab.set(id, nil)
+	assert.Nil(t, tab.get(id))
+	assert.Same(t, b, tab.get(other))
+	tab.set(other, nil)
+	assert.Nil(t, tab.get(other))
+	assert.Equal(t, int32(0), tab.spilled.Load())
+}

@@ -6,8 +6,9 @@ import (
 	"github.com/actornet/actornet/messages"
 )
 
-// lent is what a loop's data listeners borrow while they run: the data of a socket with
-// ReuseReadBuffer and the lease of the read buffer it lies in. Only that loop's goroutine
+// lent is what a socket's data listeners borrow while they run: the data of a socket with
+// ReuseReadBuffer and the lease of the read buffer it lies in. Meanwhile it is the Local of
+// the socket's loop, where a Write from those listeners finds it; only that loop's goroutine
 // uses it.
 type lent struct {
 	data  []byte
@@ -26,8 +27,8 @@ func (rt *Runtime) leaseOf(data []byte) *messages.Lease {
 	if loop == nil {
 		return nil
 	}
-	l := rt.lent[loop]
-	if l.lease == nil || !within(data, l.data) {
+	l, _ := loop.Local().(*lent)
+	if l == nil || l.lease == nil || !within(data, l.data) {
 		return nil
 	}
 	l.lease.Retain()

@@ -20,11 +20,10 @@ type Runtime struct {
 	sys    *actor.ActorSystem
 	ownSys bool
 	tree   *supervisor.Tree
-	logger *slog.Logger           // diagnostics: discarded unless WithLogger
-	errLog *slog.Logger           // errors nobody listens for: WithLogger's, or slog.Default()
-	loops  *actors.LoopGroup      // where every callback runs
-	lent   map[*actors.Loop]*lent // per loop: the read buffer its data listeners borrow now
-	lends  atomic.Bool            // some socket was made with ReuseReadBuffer
+	logger *slog.Logger      // diagnostics: discarded unless WithLogger
+	errLog *slog.Logger      // errors nobody listens for: WithLogger's, or slog.Default()
+	loops  *actors.LoopGroup // where every callback runs
+	lends  atomic.Bool       // some socket was made with ReuseReadBuffer
 
 	mu        sync.Mutex
 	refs      int           // open, ref'd servers and sockets, and pending callbacks
@@ -71,10 +70,16 @@ func WithLogger(l *slog.Logger) Option {
 func WithEventLoop() Option { return WithEventLoops(1) }
 
 // WithEventLoops runs the runtime's servers and sockets on n loops (Netty's event loop
-// group; n < 1 means runtime.GOMAXPROCS(0), the default). Callbacks of the sockets and
-// servers on one loop never overlap; those on different loops may run in parallel. Each new
-// server and socket goes on the next loop in turn, except that one made from a callback goes
-// on that callback's loop: a proxy's two sides then take turns, as in Node.
+// group). Callbacks of the sockets and servers on one loop never overlap; those on different
+// loops may run in parallel. Each new server and socket goes on the next loop in turn, except
+// that one made from a callback goes on that callback's loop: a proxy's two sides then take
+// turns, as in Node.
+//
+// n < 1 is the default: a loop of its own for every server, every accepted connection and
+// every socket made outside a callback (a socket made from a callback still joins that
+// callback's loop). Connections then run in parallel and never wait for each other's
+// callbacks, as each has its own goroutine in a plain Go server; callbacks of one connection,
+// and of the sockets it made, still run one at a time and in order.
 func WithEventLoops(n int) Option {
 	return func(o *options) { o.loops = n }
 }
@@ -100,10 +105,6 @@ func New(opts ...Option) *Runtime {
 	close(rt.idle)
 	close(rt.tasksIdle)
 	rt.loops = actors.NewLoopGroup(o.loops)
-	rt.lent = map[*actors.Loop]*lent{}
-	for _, l := range rt.loops.All() {
-		rt.lent[l] = &lent{}
-	}
 	return rt
 }
 

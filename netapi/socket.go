@@ -88,6 +88,7 @@ type Socket struct {
 	endCbs        []func(error)  // End's callbacks: before the 'finish' listeners, as in Node, or at close
 	afterClose    []func()       // write callbacks that run after the 'close' listeners
 	dataFns       []func([]byte) // the 'data' listeners of the event being handled
+	lent          lent           // what its data listeners borrow, while they run (see leaseOf)
 	ls            socketListeners
 }
 

@@ -96,9 +96,12 @@ func (s *Socket) onData(e *messages.DataEvent) {
 	// The data lies in a lent buffer: while the listeners run, a Write of it from them (to any
 	// socket) takes a reference, so the buffer is read into again only once all such writes
 	// are done with it.
-	l := s.rt.lent[s.loop]
+	l := &s.lent
 	l.data, l.lease = e.Data, e.Lease
+	prev := s.loop.Local()
+	s.loop.SetLocal(l)
 	defer func() {
+		s.loop.SetLocal(prev)
 		l.data, l.lease = nil, nil
 		e.Lease.Release()
 	}()

@@ -1,8 +1,8 @@
 // Command actors is the echo server written against actornet's actor layer alone: actors
 // receive the server's and sockets' events as messages and answer with commands. It is the
 // shape to copy when sockets are part of a larger actor system: each accepted socket gets an
-// echo actor of its own, on the socket's loop (connections are spread over a group of
-// loops, so they run in parallel), and each echo pauses its socket while its writes are
+// echo actor of its own, on the socket's loop (each connection has a loop of its own, so
+// they run in parallel), and each echo pauses its socket while its writes are
 // backed up (FullEvent) until they drained (DrainEvent).
 //
 //	go run ./examples/actors                   # serve on 127.0.0.1:7001 until interrupted
@@ -170,9 +170,9 @@ func start(host string, port int) (*echoServer, error) {
 		sys.Root.Stop(owner)
 		sys.Shutdown()
 	}
-	// Each accepted socket goes on the next loop of the group, with an echo actor of its own
-	// on the same loop as its owner from the start: an event and the Write it answers with
-	// are handled in one run of the loop.
+	// Each accepted socket gets a loop of its own (an elastic group), with an echo actor of
+	// its own on the same loop as its owner from the start: an event and the Write it answers
+	// with are handled in one run of the loop.
 	loops := actors.NewLoopGroup(0)
 	srv, err := actors.SpawnServer(tree, actors.ServerConfig{Owner: owner,
 		Socket: actors.SocketConfig{LendReads: true, HighWaterMark: highWater},

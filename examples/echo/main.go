@@ -25,7 +25,7 @@ func main() {
 	demo := flag.Bool("demo", false, "run clients against the server, check what comes back, then exit")
 	clients := flag.Int("clients", 10, "clients in -demo mode")
 	reuse := flag.Bool("reuse", true, "ReuseReadBuffer: false gives each 'data' listener a new slice, as Node does")
-	loops := flag.Int("loops", 0, "event loops (netapi.WithEventLoops); 0 means one per CPU, 1 is Node's model")
+	loops := flag.Int("loops", 0, "event loops (netapi.WithEventLoops); 0 means one per connection, 1 is Node's model")
 	flag.Parse()
 	if err := run(*addr, *demo, *clients, *reuse, *loops); err != nil {
 		fmt.Fprintln(os.Stderr, "echo:", err)
