@@ -21,6 +21,10 @@ func byPointer(msg any) any {
 		return &m
 	case messages.Flow:
 		return &m
+	case messages.Cork:
+		return &m
+	case messages.Uncork:
+		return &m
 	case messages.Start:
 		return &m
 	case messages.SetTimeout:

@@ -29,6 +29,9 @@ type Loop struct {
 	runAll  func()       // l.run(0), bound once
 	group   *LoopGroup   // the group that made it, if any
 	local   any          // see Local; only the loop's turns touch it
+	// gathered are the outboxes the current item wrote to: flushed when it ends (see
+	// Outbox.Write). Only the loop's turns touch it.
+	gathered []*Outbox
 }
 
 // loopItem is a mailbox with messages to handle, or a task.
@@ -188,6 +191,7 @@ func (l *Loop) run(budget int) {
 		} else {
 			it.mb.turn()
 		}
+		l.flushGathered()
 		if budget > 0 && n >= budget {
 			l.setRunner(0)
 			go l.runAll() // l.running stays set: the new goroutine owns the loop now
@@ -195,6 +199,21 @@ func (l *Loop) run(budget int) {
 		}
 		if n%loopThroughput == 0 {
 			runtime.Gosched()
+		}
+	}
+}
+
+// flushGathered hands the writes gathered in the item that just ended to the kernel.
+func (l *Loop) flushGathered() {
+	for len(l.gathered) > 0 {
+		g := l.gathered
+		l.gathered = nil
+		for i, o := range g {
+			o.flushGathered()
+			g[i] = nil
+		}
+		if l.gathered == nil {
+			l.gathered = g[:0]
 		}
 	}
 }

@@ -38,10 +38,14 @@ type Outbox struct {
 	written   int64 // bytes handed to the kernel
 	done      []any // tokens of chunks written since the actor last looked
 	refused   []any // tokens of writes after End, for the actor to fail (nil tokens too)
+	corked    int   // Cork calls not undone: writes wait in the queue
+	gatherer  *Loop // the loop whose turn gathers writes here, flushed when the turn ends
 
 	timed     atomic.Bool  // the socket has an idle timer: stamp lastWrite
 	lastWrite atomic.Int64 // UnixNano of the last write that went straight to the kernel
 	timedOut  atomic.Bool  // the idle timer fired: the next write must wake the actor to re-arm it
+	// timedOutWrite: a flush outside the actor's turn took timedOut; the actor must hear.
+	timedOutWrite bool
 
 	act activity
 }
@@ -138,8 +142,11 @@ func NewOutbox(highWaterMark int) *Outbox {
 }
 
 // Write accepts data for sending, in order after everything accepted before. When nothing is
-// queued and the socket is connected, it first hands data to the kernel without blocking; what
-// is left is queued. For a non-nil token the socket sends one WrittenEvent once data is
+// queued and the socket is connected, data is handed to the kernel without blocking: at once
+// when Write is called outside a loop; called in a turn of a loop (a callback, an actor's
+// turn), the writes of that turn to this socket are gathered and handed over together, with
+// one writev(2), when the turn ends, or as soon as they reach the high-water mark. What the
+// kernel does not take is queued. For a non-nil token the socket sends one WrittenEvent once data is
 // written or dropped, in order with its other events. ok is Node's write() result: false
 // once the queued bytes reach the high-water mark, and then a DrainEvent follows once the
 // queue is empty. err is ErrWriteAfterEnd or ErrSocketClosed when the socket accepts nothing
@@ -186,7 +193,8 @@ func (o *Outbox) write(data []byte, token any, lease *messages.Lease, tell bool)
 		return false, false, false, ErrSocketClosed
 	}
 	o.submitted += int64(len(data))
-	if o.queued == 0 && !o.flushing && o.w != nil {
+	gather := o.corked > 0 || o.gathering()
+	if !gather && o.queued == 0 && !o.flushing && o.w != nil {
 		n, werr := o.w.write(data)
 		// A failed write is queued as it is: the actor meets the error again and fails.
 		if werr == nil {
@@ -212,12 +220,16 @@ func (o *Outbox) write(data []byte, token any, lease *messages.Lease, tell bool)
 	}
 	o.queue = append(o.queue, chunk{data: data, token: token, lease: lease})
 	o.queued += len(data)
+	if gather && o.queued >= o.hwm && o.corked == 0 {
+		o.flushLocked() // Node would have written them by now: Write's result stays Node's
+	}
 	ok = o.queued < o.hwm
 	if !ok {
 		full = !o.needDrain
 		o.needDrain = true
 	}
-	kick := o.w != nil && !o.flushing && !o.kicked
+	// Gathered writes are the turn's to flush, corked ones Uncork's.
+	kick := !gather && o.w != nil && !o.flushing && !o.kicked
 	if kick {
 		o.kicked = true
 	}
@@ -226,6 +238,105 @@ func (o *Outbox) write(data []byte, token any, lease *messages.Lease, tell bool)
 		o.wake()
 	}
 	return ok, full, false, nil
+}
+
+// gathering reports whether this write is gathered for the end of the caller's turn, and
+// registers the outbox with that turn's loop if it is the first: the socket is connected, no
+// flusher or earlier queue is ahead of it, and the caller runs a loop that no other loop's
+// turn is gathering here for. o.mu is held.
+func (o *Outbox) gathering() bool {
+	if o.w == nil || o.flushing {
+		return false
+	}
+	l := CurrentLoop()
+	switch {
+	case l == nil:
+		return false
+	case o.gatherer == l:
+		return true
+	case o.gatherer != nil || o.queued > 0:
+		return false
+	}
+	o.gatherer = l
+	l.gathered = append(l.gathered, o)
+	return true
+}
+
+// flushGathered hands the writes a turn gathered to the kernel; the turn's loop calls it when
+// the turn ends. The actor hears of what is left to do: a rest for a flusher, tokens to
+// report, a drain owed.
+func (o *Outbox) flushGathered() {
+	o.mu.Lock()
+	o.gatherer = nil
+	o.flushLocked()
+	kick := o.owedLocked()
+	o.mu.Unlock()
+	if kick {
+		o.wake()
+	}
+}
+
+// flushLocked hands what is queued to the kernel with one system call, as far as it takes
+// it, unless a flusher has the queue or the outbox is corked. A failed write leaves the queue
+// as it is: the actor's pump meets the error again and fails the socket. o.mu is held.
+func (o *Outbox) flushLocked() {
+	if o.w == nil || o.flushing || o.corked > 0 || o.state == writeClosed || o.head == len(o.queue) {
+		return
+	}
+	if n, err := o.w.writev(o.queue[o.head:]); err == nil {
+		o.advance(n)
+		if n > 0 && o.timedOut.CompareAndSwap(true, false) {
+			o.timedOutWrite = true
+		}
+	}
+}
+
+// owedLocked reports whether the actor must be kicked after a flush outside its turn: data is
+// left for a flusher, written tokens wait to be reported, a drain is owed, or the idle timer
+// must be armed again; it marks the kick sent. o.mu is held.
+func (o *Outbox) owedLocked() bool {
+	if o.kick == nil || o.kicked || o.state == writeClosed {
+		return false
+	}
+	owed := o.head < len(o.queue) && o.corked == 0 && !o.flushing || len(o.done) > 0 ||
+		len(o.refused) > 0 || o.needDrain && o.head == len(o.queue) || o.timedOutWrite ||
+		o.state == writeEnding
+	o.timedOutWrite = false
+	o.kicked = owed
+	return owed
+}
+
+// Cork holds every later write in the queue until as many Uncork calls (Node's cork()), or
+// End, so that they go out together. Write's result counts them, as Node's does.
+func (o *Outbox) Cork() {
+	o.mu.Lock()
+	o.corked++
+	o.mu.Unlock()
+}
+
+// Uncork undoes one Cork; the last hands everything held to the kernel with one system call.
+// It reports false when the outbox was not corked.
+func (o *Outbox) Uncork() bool {
+	o.mu.Lock()
+	if o.corked == 0 {
+		o.mu.Unlock()
+		return false
+	}
+	o.corked--
+	o.flushLocked()
+	kick := o.owedLocked()
+	o.mu.Unlock()
+	if kick {
+		o.wake()
+	}
+	return true
+}
+
+// Corked is the number of Cork calls not undone yet (Node's writableCorked).
+func (o *Outbox) Corked() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.corked
 }
 
 // wake sends the actor its kick: queued data, a token to report, or the FIN to send.
@@ -243,6 +354,7 @@ func (o *Outbox) End() bool {
 		return false
 	}
 	o.state = writeEnding
+	o.corked = 0                       // Node's end() uncorks
 	kick := o.kick != nil && !o.kicked // not connected yet: the actor pumps once it is
 	o.kicked = o.kicked || kick
 	o.mu.Unlock()
@@ -257,6 +369,7 @@ func (o *Outbox) end() {
 	o.mu.Lock()
 	if o.state == writeOpen {
 		o.state = writeEnding
+		o.corked = 0
 	}
 	o.mu.Unlock()
 }
@@ -265,6 +378,7 @@ func (o *Outbox) end() {
 // caller is destroying the socket (and sends it a messages.Destroy, which drops the queue).
 func (o *Outbox) Refuse() {
 	o.mu.Lock()
+	o.flushLocked() // what this turn gathered: Node had written it before destroy()
 	o.state = writeClosed
 	o.mu.Unlock()
 }
@@ -272,6 +386,26 @@ func (o *Outbox) Refuse() {
 // Buffered is the number of bytes queued and not yet handed to the kernel (Node's
 // writableLength, bufferSize).
 func (o *Outbox) Buffered() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.gatherer != nil && o.corked == 0 {
+		o.flushLocked() // gathered writes: Node had written them by now
+	}
+	return o.queued
+}
+
+// flushGatheredNow hands gathered writes to the kernel before the turn ends: the socket is
+// being destroyed.
+func (o *Outbox) flushGatheredNow() {
+	o.mu.Lock()
+	if o.gatherer != nil {
+		o.flushLocked()
+	}
+	o.mu.Unlock()
+}
+
+// queuedNow is Buffered, without a flush.
+func (o *Outbox) queuedNow() int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.queued
@@ -336,29 +470,23 @@ func (o *Outbox) pump(flushed int, shutdown func() error) pumped {
 		o.advance(flushed)
 	}
 	if len(o.refused) > 0 {
+		o.flushLocked() // accepted before End: sent before the socket fails, as Node had
 		p.refused, o.refused = o.refused, nil
 		p.tokens = o.takeDone()
 		return p
 	}
-	if o.state == writeClosed || o.w == nil || o.flushing {
+	if o.state == writeClosed || o.w == nil || o.flushing || o.corked > 0 {
 		p.tokens = o.takeDone()
 		return p
 	}
-	for o.head < len(o.queue) {
-		head := o.queue[o.head].data
-		if len(head) == 0 { // an empty write completes at once
-			o.advance(0)
-			continue
-		}
-		n, err := o.w.write(head)
-		if n > 0 {
-			o.advance(n)
-		}
+	if o.head < len(o.queue) {
+		n, err := o.w.writev(o.queue[o.head:])
 		if err != nil {
 			p.tokens, p.err, p.op = o.takeDone(), err, "write"
 			return p
 		}
-		if n < len(head) {
+		o.advance(n) // empty writes complete here too
+		if o.head < len(o.queue) {
 			p.flush = true
 			p.tokens = o.takeDone()
 			return p

@@ -113,6 +113,12 @@ func (s *socket) Receive(ctx actor.Context) {
 		s.resume(ctx)
 	case *messages.Flow:
 		s.flow(ctx)
+	case *messages.Cork:
+		s.out.Cork()
+	case *messages.Uncork:
+		if s.out.Uncork() {
+			s.pump(ctx, 0)
+		}
 	case *bufferBack:
 		s.returnBuffer()
 	case *messages.SetTimeout:
@@ -240,7 +246,9 @@ func (s *socket) closeNow(ctx actor.Context, abortive bool) {
 		s.cancelDial()
 	}
 	if s.conn != nil {
-		if abortive && s.out.Buffered() > 0 {
+		// Writes gathered in this turn, before the close: Node had handed them over already.
+		s.out.flushGatheredNow()
+		if abortive && s.out.queuedNow() > 0 {
 			_ = s.conn.SetLinger(0)
 		}
 		_ = s.conn.Close()

@@ -149,20 +149,44 @@ func (s *socket) dropAll(ctx actor.Context) {
 	}
 }
 
-// writer makes non-blocking write(2)s on a socket's descriptor. Its callback is bound once,
-// so that a write allocates nothing.
+// writer makes non-blocking write(2)s and writev(2)s on a socket's descriptor. Its callbacks
+// are bound once, so that a write allocates nothing.
 type writer struct {
-	raw  syscall.RawConn
-	b    []byte
-	n    int
-	err  error
-	call func(fd uintptr) bool
+	raw   syscall.RawConn
+	b     []byte
+	iov   []iovec // what writev hands over; kept between calls
+	n     int
+	err   error
+	call  func(fd uintptr) bool
+	callv func(fd uintptr) bool
+	calls int // system calls made, for tests; under the outbox's lock
 }
+
+// maxIov bounds the buffers of one writev (Linux's IOV_MAX is 1024); a longer queue goes to
+// a flusher.
+const maxIov = 1024
 
 func newWriter(raw syscall.RawConn) *writer {
 	w := &writer{raw: raw}
-	w.call = w.writeFD
+	w.call, w.callv = w.writeFD, w.writevFD
 	return w
+}
+
+// writev hands as much of bufs to the kernel as it takes at once, with one system call: a
+// write(2) for one buffer, a writev(2) for more. It returns 0, nil when the kernel's buffer
+// is full.
+func (w *writer) writev(bufs []chunk) (int, error) {
+	if len(bufs) == 1 {
+		return w.write(bufs[0].data)
+	}
+	w.setIov(bufs)
+	defer w.clearIov()
+	if w.iovLen() == 0 {
+		return 0, nil
+	}
+	w.calls++
+	err := w.raw.Write(w.callv)
+	return w.result(err)
 }
 
 func (w *writer) writeFD(fd uintptr) bool {
@@ -176,10 +200,20 @@ func (w *writer) writeFD(fd uintptr) bool {
 
 // write makes one write(2) of b. It returns 0, nil when the kernel's buffer is full.
 func (w *writer) write(b []byte) (int, error) {
+	if len(b) == 0 {
+		return 0, nil
+	}
 	w.b = b
+	w.calls++
 	err := w.raw.Write(w.call)
+	w.b = nil
+	return w.result(err)
+}
+
+// result is what the last call's callback left.
+func (w *writer) result(err error) (int, error) {
 	n, werr := w.n, w.err
-	w.b, w.err = nil, nil
+	w.err = nil
 	if err != nil {
 		return 0, err
 	}

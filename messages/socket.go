@@ -45,6 +45,14 @@ type Pause struct{}
 // and read again.
 type Resume struct{}
 
+// Cork is sent to a socket to hold the writes that follow in its queue until as many
+// [Uncork]s, or an End, so that they go out with one system call (Node's cork()). A socket
+// gathers the Writes of one turn by itself: Cork is for writes spread over several.
+type Cork struct{}
+
+// Uncork undoes one [Cork]; the last hands everything held to the kernel at once.
+type Uncork struct{}
+
 // Flow is sent to a socket when a consumer of its data is ready (Node's on('data')): data
 // starts to flow unless the socket was paused. It matters for a socket spawned awaiting a
 // consumer (actors.SocketConfig.AwaitConsumer); otherwise data flows already.

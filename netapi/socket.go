@@ -250,7 +250,11 @@ func (s *Socket) current() *actor.PID {
 // writing (Node's write() result): false means that what the kernel has not taken yet has
 // reached the high-water mark (16 KiB by default), and a 'drain' will follow once it is all
 // sent (the data is queued all the same). When nothing is queued, data is handed to the
-// kernel before Write returns, as far as it takes it. The socket owns data from now on: do
+// kernel as far as it takes it: before Write returns when called outside a callback; called
+// in a callback, together with the callback's other writes to this socket, with one system
+// call, when the callback returns (or once they reach the high-water mark), so that a reply
+// per request costs one writev per read, not one write each. BufferSize hands them over
+// first, so it reads as Node's. The socket owns data from now on: do
 // not modify it until onFlushed has run (it runs with nil once data reached the kernel, or
 // with the error, never before Write returns). A write after End gives onFlushed and then
 // 'error' ErrWriteAfterEnd, and destroys the socket; on a destroyed socket onFlushed gets
@@ -289,6 +293,46 @@ func (s *Socket) failWrite(onFlushed func(error), err error) {
 		err = &net.OpError{Op: "write", Net: "tcp", Err: err}
 		s.rt.post(s.loop, func() { onFlushed(err) })
 	}
+}
+
+// Cork holds every later Write in memory until as many Uncork calls, or End, so that they go
+// out together with one system call (Node's cork()). Write's result counts what is held, as
+// Node's does; Destroy drops it (the callbacks get ErrSocketClosed).
+func (s *Socket) Cork() {
+	if out := s.outbox(); out != nil {
+		out.Cork()
+	}
+}
+
+// Uncork undoes one Cork; the last hands everything held to the kernel (Node's uncork()). An
+// Uncork with no Cork does nothing.
+func (s *Socket) Uncork() {
+	if out := s.outbox(); out != nil {
+		out.Uncork()
+	}
+}
+
+// WritableCorked is the number of Cork calls not undone yet (Node's writableCorked); End
+// clears it.
+func (s *Socket) WritableCorked() int {
+	s.mu.Lock()
+	out := s.out
+	s.mu.Unlock()
+	if out == nil {
+		return 0
+	}
+	return out.Corked()
+}
+
+// outbox is the socket's outbox, its actor made if need be; nil once closed.
+func (s *Socket) outbox() *actors.Outbox {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state == socketClosed || s.pid == nil && s.rt.isClosed() {
+		return nil
+	}
+	s.actorLocked()
+	return s.out
 }
 
 // WriteString is Write([]byte(data), onFlushed).

@@ -274,3 +274,53 @@ func parallel[T any](items []T, workers int, fn func(T) error) error {
 	wg.Wait()
 	return errors.Join(errs...)
 }
+
+// pipeDepth is how many requests a pipelined client sends in one write.
+const pipeDepth = 16
+
+// pipelined runs conns connections that each send pipeDepth requests of 16 bytes (a line
+// each) in one write and wait for every reply (the line back), again and again, for d, as a
+// Redis client pipelines. It returns requests answered per second.
+func pipelined(addr string, conns int, d time.Duration) (float64, error) {
+	cs, err := dialAll(addr, conns)
+	if err != nil {
+		return 0, err
+	}
+	defer closeAll(cs)
+	var wg sync.WaitGroup
+	var answered atomic.Int64
+	errs := make([]error, conns)
+	start := time.Now()
+	deadline := start.Add(d)
+	for i, c := range cs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req := make([]byte, 0, 16*pipeDepth)
+			for j := range pipeDepth {
+				req = fmt.Appendf(req, "GET %011d\n", i*pipeDepth+j)
+			}
+			buf := make([]byte, len(req))
+			for time.Now().Before(deadline) {
+				if _, err := c.Write(req); err != nil {
+					errs[i] = err
+					return
+				}
+				if _, err := io.ReadFull(c, buf); err != nil {
+					errs[i] = err
+					return
+				}
+				if string(buf) != string(req) {
+					errs[i] = fmt.Errorf("replies %q, want %q", buf, req)
+					return
+				}
+				answered.Add(pipeDepth)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return 0, err
+	}
+	return float64(answered.Load()) / time.Since(start).Seconds(), nil
+}

@@ -34,6 +34,7 @@ var metrics = []metric{
 	{"pp500_rps", "ping-pong, 500 conns", "round trips/s", false},
 	{"pp500_p99", "ping-pong, 500 conns, p99", "µs", true},
 	{"stream_mbs", "streaming 16 KiB writes, 10 conns", "MB/s", false},
+	{"pipe_rps", "a reply per request, 16 pipelined, 50 conns", "requests/s", false},
 	{"idle_bytes", "memory per idle connection", "bytes", true},
 	{"burst_bytes", "memory per connection after a burst", "bytes", true},
 	{"base_bytes", "memory before any connection", "bytes", true},
@@ -44,6 +45,7 @@ var workloadMetrics = map[string][]string{
 	"pp50":     {"pp50_rps", "pp50_p50", "pp50_p99"},
 	"pp500":    {"pp500_rps", "pp500_p99"},
 	"stream":   {"stream_mbs"},
+	"pipeline": {"pipe_rps"},
 	"idle":     {"idle_bytes"},
 	"burst":    {"burst_bytes", "base_bytes"},
 	"connrate": {"conn_rate"},
@@ -64,7 +66,7 @@ type Report struct {
 
 func main() {
 	duration := flag.Duration("duration", 3*time.Second, "how long each timed workload runs")
-	workloads := flag.String("workloads", "pp50,pp500,stream,idle,burst,connrate", "workloads to run")
+	workloads := flag.String("workloads", "pp50,pp500,stream,pipeline,idle,burst,connrate", "workloads to run")
 	servers := flag.String("servers", "plain Go,"+spliceGo+",actornet netapi,"+oneLoop+",actornet actors,Node.js",
 		"servers to measure; also \""+ownedData+"\" (examples/echo -reuse=false)")
 	idleConns := flag.Int("idle-conns", 10000, "connections held open for the memory workload")
@@ -171,7 +173,13 @@ func measure(ctx context.Context, s *server, d time.Duration, w string, n conns)
 	if _, ok := workloadMetrics[w]; !ok {
 		return nil, fmt.Errorf("unknown workload %q", w)
 	}
-	if err := s.start(ctx); err != nil {
+	command := s.command
+	if w == "pipeline" {
+		if command = s.lines; command == nil {
+			return nil, nil // this server has no line-by-line twin: the cell stays empty
+		}
+	}
+	if err := s.start(ctx, command); err != nil {
 		return nil, err
 	}
 	defer s.stop()
@@ -199,6 +207,10 @@ func runWorkload(s *server, w string, d time.Duration, n conns, res map[string]f
 	case "stream":
 		mbs, err := stream(s.Addr, 10, d)
 		res["stream_mbs"] = mbs
+		return err
+	case "pipeline":
+		rps, err := pipelined(s.Addr, 50, d)
+		res["pipe_rps"] = rps
 		return err
 	case "idle":
 		per, err := idleMemory(s, n.idle)

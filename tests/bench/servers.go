@@ -23,6 +23,7 @@ const (
 type server struct {
 	Name    string
 	command []string // built binary or interpreter, then arguments
+	lines   []string // its twin that answers line by line, one write per line: "pipeline"
 	cmd     *exec.Cmd
 	Addr    string
 }
@@ -31,34 +32,59 @@ type server struct {
 // out, with a note, when there is no node.
 func buildServers(ctx context.Context, dir string, want map[string]bool) ([]*server, []string, error) {
 	var notes []string
+	// lines is the server's twin for the pipeline workload: a server that writes one reply
+	// per request, as one is written first (plain Go's with bufio.Writer, flushed once the
+	// reader has nothing buffered).
 	all := []struct {
 		name, pkg string
 		args      []string
+		lines     []string // arguments of ./tests/bench/linesrv, nil for none
 	}{
-		{"plain Go", "./tests/bench/goecho", nil},
-		{spliceGo, "./tests/bench/goecho", []string{"-splice"}},
-		{"actornet netapi", "./examples/echo", nil},
-		{oneLoop, "./examples/echo", []string{"-loops", "1"}},
-		{"actornet actors", "./examples/actors", nil},
+		{"plain Go", "./tests/bench/goecho", nil, []string{"-face", "plain"}},
+		{spliceGo, "./tests/bench/goecho", []string{"-splice"}, nil},
+		{"actornet netapi", "./examples/echo", nil, []string{"-face", "netapi"}},
+		{oneLoop, "./examples/echo", []string{"-loops", "1"}, []string{"-face", "netapi", "-loops", "1"}},
+		{"actornet actors", "./examples/actors", nil, []string{"-face", "actors"}},
 		// Not run by default: the netapi echo with Node's data ownership (a new slice per read).
-		{ownedData, "./examples/echo", []string{"-reuse=false"}},
+		{ownedData, "./examples/echo", []string{"-reuse=false"}, nil},
+	}
+	built := map[string]string{}
+	build := func(pkg string) (string, error) {
+		if bin, ok := built[pkg]; ok {
+			return bin, nil
+		}
+		bin := filepath.Join(dir, filepath.Base(pkg))
+		cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, pkg)
+		cmd.Stderr = os.Stderr
+		if err := cmd.Run(); err != nil {
+			return "", fmt.Errorf("building %s: %w", pkg, err)
+		}
+		built[pkg] = bin
+		return bin, nil
 	}
 	var out []*server
 	for _, s := range all {
 		if !want[s.name] {
 			continue
 		}
-		bin := filepath.Join(dir, filepath.Base(s.pkg))
-		build := exec.CommandContext(ctx, "go", "build", "-o", bin, s.pkg)
-		build.Stderr = os.Stderr
-		if err := build.Run(); err != nil {
-			return nil, nil, fmt.Errorf("building %s: %w", s.pkg, err)
+		bin, err := build(s.pkg)
+		if err != nil {
+			return nil, nil, err
 		}
-		out = append(out, &server{Name: s.name, command: append([]string{bin, "-addr", "127.0.0.1:0"}, s.args...)})
+		srv := &server{Name: s.name, command: append([]string{bin, "-addr", "127.0.0.1:0"}, s.args...)}
+		if s.lines != nil {
+			lines, err := build("./tests/bench/linesrv")
+			if err != nil {
+				return nil, nil, err
+			}
+			srv.lines = append([]string{lines, "-addr", "127.0.0.1:0"}, s.lines...)
+		}
+		out = append(out, srv)
 	}
 	if want["Node.js"] {
 		if node, err := exec.LookPath("node"); err == nil {
-			out = append(out, &server{Name: "Node.js", command: []string{node, "tests/bench/echo.js"}})
+			out = append(out, &server{Name: "Node.js", command: []string{node, "tests/bench/echo.js"},
+				lines: []string{node, "tests/bench/lines.js"}})
 		} else {
 			notes = append(notes, "Node.js skipped: no node on the PATH")
 		}
@@ -67,8 +93,8 @@ func buildServers(ctx context.Context, dir string, want map[string]bool) ([]*ser
 }
 
 // start runs the server and waits for the line that gives its address.
-func (s *server) start(ctx context.Context) error {
-	s.cmd = exec.CommandContext(ctx, s.command[0], s.command[1:]...)
+func (s *server) start(ctx context.Context, command []string) error {
+	s.cmd = exec.CommandContext(ctx, command[0], command[1:]...)
 	s.cmd.Stderr = os.Stderr
 	stdout, err := s.cmd.StdoutPipe()
 	if err != nil {

@@ -1,6 +1,8 @@
 package node
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -305,6 +307,71 @@ var scenarios = map[string]func(rt *netapi.Runtime, r *recorder){
 		c.SetTimeout(50*time.Millisecond, func() { r.log("client", "timeout"); c.Destroy() })
 		c.OnError(func(error) { r.log("client", "error") })
 		c.OnClose(func(bool) { r.log("client", "close"); keepAlive.Stop() })
+	},
+	"cork": func(rt *netapi.Runtime, r *recorder) {
+		var server *netapi.Server
+		conns := 0
+		server = rt.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) {
+			conns++
+			id := conns
+			got := ""
+			s.OnData(func(d []byte) {
+				got += string(d)
+				if id == 1 && strings.HasSuffix(got, "ping") {
+					for i := range 3 {
+						s.WriteString(fmt.Sprintf("r%d", i), nil)
+					}
+					r.log("server", "bufferSize after replies", s.BufferSize())
+				}
+			})
+			s.OnEnd(func() {
+				r.log("server", fmt.Sprintf("conn %d got", id), got)
+				s.End(nil, nil)
+				if id == 2 {
+					server.Close(nil)
+				}
+			})
+			s.OnError(func(error) {})
+		})
+		server.ListenPort(0, "127.0.0.1", 0, func() {
+			port := server.Address().Port
+			var c *netapi.Socket
+			c = rt.Connect(netapi.ConnectOptions{Port: port, Host: "127.0.0.1", HighWaterMark: 8}, func() {
+				c.Cork()
+				c.Cork()
+				a := c.WriteString("aaaa", nil)
+				b := c.WriteString("bbbb", func(err error) { r.log("client", "bbbb callback", code(err)) })
+				r.log("client", "write aaaa", a, "write bbbb", b)
+				r.log("client", "corked", c.WritableCorked(), "writableLength", c.BufferSize())
+				c.Uncork()
+				r.log("client", "after one uncork", c.WritableCorked(), "writableLength", c.BufferSize())
+				c.Uncork()
+				r.log("client", "after two", c.WritableCorked(), "writableLength", c.BufferSize())
+				c.Uncork()
+				r.log("client", "extra uncork", c.WritableCorked())
+				c.WriteString("ping", nil)
+			})
+			echoed := ""
+			c.OnData(func(d []byte) {
+				if echoed += string(d); echoed == "r0r1r2" {
+					r.log("client", "replies", echoed)
+					c.Cork()
+					c.WriteString("tail", nil)
+					c.End(nil, nil)
+					r.log("client", "after end corked", c.WritableCorked())
+				}
+			})
+			c.OnClose(func(h bool) {
+				r.log("client", "close", h)
+				var d *netapi.Socket
+				d = rt.ConnectPort(port, "127.0.0.1", func() {
+					d.Cork()
+					d.WriteString("dropped", func(err error) { r.log("dropper", "write callback", code(err)) })
+					d.Destroy()
+				})
+				d.OnClose(func(h bool) { r.log("dropper", "close", h) })
+			})
+		})
 	},
 	"several_listeners": func(rt *netapi.Runtime, r *recorder) {
 		var server *netapi.Server
