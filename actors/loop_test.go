@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/petermattis/goid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -81,21 +82,25 @@ func TestLoopRunsOneThingAtATime(t *testing.T) {
 // so that it can go back to reading; everything queued still runs.
 func TestLoopInlineRunHandsOver(t *testing.T) {
 	loop := NewLoop()
-	ran := make(chan int, 2*inlineBudget)
+	type item struct{ i, g int64 } // which item, on which goroutine
+	ran := make(chan item, 2*inlineBudget)
 	mustRun := false
 	for i := range 2 * inlineBudget {
-		if loop.enqueue(loopItem{fn: func() { ran <- i }}) {
+		if loop.enqueue(loopItem{fn: func() { ran <- item{int64(i), goid.Get()} }}) {
 			mustRun = true
 		}
 	}
 	require.True(t, mustRun, "the first post to an idle loop must run it")
 	loop.run(inlineBudget)
-	assert.Len(t, ran, inlineBudget, "the inline run went past its budget")
+	me := goid.Get()
 	for i := range 2 * inlineBudget {
 		select {
 		case got := <-ran:
-			if i >= inlineBudget {
-				assert.Equal(t, i, got)
+			assert.Equal(t, int64(i), got.i, "in order")
+			if i < inlineBudget {
+				assert.Equal(t, me, got.g, "item %d ran inline", i)
+			} else {
+				assert.NotEqual(t, me, got.g, "the inline run went past its budget: item %d", i)
 			}
 		case <-time.After(10 * time.Second):
 			t.Fatalf("item %d never ran after the hand-over", i)

@@ -4,6 +4,7 @@ import (
 	"os"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // idleReaders parks the readers of idle sockets: a reader that found nothing to read for a
@@ -18,7 +19,9 @@ const canPark = true
 // poller is one epoll instance, level-triggered and one-shot per descriptor, shared by every
 // socket of the process. It is itself waited on through Go's netpoller (an epoll descriptor
 // is readable while it has events), so it ties up no thread. It runs only while it has
-// parked readers: the last one to leave closes it, and the next park opens a new one.
+// parked readers, and for pollerLinger after the last one left: a park meanwhile keeps it, so
+// that readers coming and going (connection churn) do not make and close an instance each
+// time; after that the next park opens a new one.
 type poller struct {
 	mu    sync.Mutex
 	ep    *os.File          // nil while nothing is parked
@@ -26,7 +29,13 @@ type poller struct {
 	gen   uint64            // bumped with every new instance: registrations do not carry over
 	tasks map[uint64]func() // parked readers by id: what to start when their descriptor is ready
 	next  uint64
+	idle  uint64 // bumped by each park and each idle spell: a close timer of an older one lapses
+	// linger is how long the instance stays open with nothing parked; 0 means pollerLinger.
+	linger time.Duration
 }
+
+// pollerLinger is how long the instance stays open with nothing parked.
+const pollerLinger = 100 * time.Millisecond
 
 // parked is a reader's registration with the poller.
 type parked struct {
@@ -43,6 +52,7 @@ func (p *poller) park(raw syscall.RawConn, pk *parked, wake func()) bool {
 	if p.ep == nil && !p.open() {
 		return false
 	}
+	p.idle++ // a close on its way lapses
 	p.next++
 	id := p.next
 	ev := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP | syscall.EPOLLONESHOT,
@@ -108,16 +118,29 @@ func (p *poller) open() bool {
 	return true
 }
 
-// closeIfIdle closes the instance once no reader is parked; its goroutine then exits. p.mu
-// is held. The close happens on another goroutine: it waits for a run of the poller's read
-// callback, which takes p.mu.
+// closeIfIdle closes the instance once no reader has been parked for pollerLinger; its
+// goroutine then exits. p.mu is held. The close happens off the lock: it waits for a run of
+// the poller's read callback, which takes p.mu.
 func (p *poller) closeIfIdle() {
 	if p.ep == nil || len(p.tasks) > 0 {
 		return
 	}
-	ep := p.ep
-	p.ep, p.tasks = nil, nil
-	go ep.Close()
+	p.idle++
+	ep, spell := p.ep, p.idle
+	linger := p.linger
+	if linger == 0 {
+		linger = pollerLinger
+	}
+	time.AfterFunc(linger, func() {
+		p.mu.Lock()
+		if p.ep != ep || p.idle != spell || len(p.tasks) > 0 {
+			p.mu.Unlock()
+			return
+		}
+		p.ep, p.tasks = nil, nil
+		p.mu.Unlock()
+		_ = ep.Close()
+	})
 }
 
 // run waits for events until its instance is closed, and starts the reader of each

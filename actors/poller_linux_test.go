@@ -41,25 +41,36 @@ func TestPollerWakesCancelsAndCloses(t *testing.T) {
 	require.True(t, p.park(raw, &parked{}, wake(3)))
 	assert.Equal(t, 3, <-woke)
 
-	// Cancelled before anything is ready: the wake never runs, and with nothing parked the
-	// instance closes.
+	// Cancelled before anything is ready: the wake never runs. With nothing parked the
+	// instance lingers, and a park meanwhile uses it again; then it closes.
 	_, _ = c.Read(make([]byte, 1))
+	p.mu.Lock()
+	p.linger = time.Hour
+	p.mu.Unlock()
 	require.True(t, p.park(raw, &pk, wake(4)))
 	assert.True(t, p.cancel(&pk))
 	assert.True(t, p.cancel(&otherPk))
 	assert.False(t, p.cancel(&pk), "a second cancel has nothing to take back")
 	_, _ = peer.Write([]byte("y"))
 	quiet()
+	_, _ = c.Read(make([]byte, 1))
 	p.mu.Lock()
-	assert.Nil(t, p.ep, "the instance stays open with nothing parked")
+	gen, open := p.gen, p.ep != nil
+	p.linger = 10 * time.Millisecond
 	p.mu.Unlock()
+	assert.True(t, open, "the instance lingers with nothing parked")
+	require.True(t, p.park(raw, &pk, wake(5)))
+	p.mu.Lock()
+	assert.Equal(t, gen, p.gen, "a park within the linger uses the same instance")
+	p.mu.Unlock()
+	assert.True(t, p.cancel(&pk))
+	closed := func() bool { p.mu.Lock(); defer p.mu.Unlock(); return p.ep == nil }
+	assert.Eventually(t, closed, 10*time.Second, 5*time.Millisecond, "closed after the linger")
 
 	// A closed descriptor cannot be parked.
 	require.NoError(t, c.Close())
-	assert.False(t, p.park(raw, &pk, wake(5)))
-	p.mu.Lock()
-	assert.Nil(t, p.ep)
-	p.mu.Unlock()
+	assert.False(t, p.park(raw, &pk, wake(6)))
+	assert.Eventually(t, closed, 10*time.Second, 5*time.Millisecond)
 }
 
 func TestPollerReportsHangUp(t *testing.T) {

@@ -74,8 +74,9 @@ type Socket struct {
 
 	mu            sync.Mutex // guards what follows; never held while a callback runs
 	pid           *actor.PID
-	closedSig     chan struct{}  // closed once the current connection's close listeners ran
-	out           *actors.Outbox // the actor's write queue, written to directly
+	closedSig     chan struct{}                 // closed once the current connection's close listeners ran
+	out           *actors.Outbox                // the actor's write queue, written to directly
+	outNow        atomic.Pointer[actors.Outbox] // out, for a Write with no callback: no lock
 	state         socketState
 	active        bool    // the actor reports it busy (SocketConfig.Activity): Wait counts it
 	srv           *Server // the server that accepted this connection, until 'close'
@@ -196,6 +197,7 @@ func (s *Socket) actorLocked() *actor.PID {
 		return nil
 	}
 	s.out = actors.NewOutbox(int(s.hwm))
+	s.outNow.Store(s.out)
 	pid, err := actors.SpawnSocket(s.rt.tree, actors.SocketConfig{
 		Activity:      s.activity(s.out),
 		Handler:       s.handle,
@@ -260,6 +262,14 @@ func (s *Socket) current() *actor.PID {
 // 'error' ErrWriteAfterEnd, and destroys the socket; on a destroyed socket onFlushed gets
 // ErrSocketClosed and nothing else happens.
 func (s *Socket) Write(data []byte, onFlushed func(err error)) bool {
+	if onFlushed == nil {
+		// The outbox refuses writes itself once closed, and answers a write after End
+		// through the actor: with no callback, nothing here needs the lock.
+		if out := s.outNow.Load(); out != nil {
+			ok, _ := out.Write(data, nil, s.rt.leaseOf(data))
+			return ok
+		}
+	}
 	s.mu.Lock()
 	if s.state == socketClosed || s.pid == nil && s.rt.isClosed() { // the runtime lock only before first use
 		s.mu.Unlock()

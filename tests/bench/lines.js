@@ -2,6 +2,7 @@
 const net = require('net');
 const server = net.createServer((s) => {
   s.on('error', () => {});
+  s.setNoDelay(true); // as Go's sockets are: with Nagle, replies after the first wait for an ACK
   let rest = '';
   s.setEncoding('latin1');
   s.on('data', (d) => {
