@@ -61,7 +61,7 @@ func NewLoop() *Loop {
 // recover in fn to handle it otherwise.
 func (l *Loop) Post(fn func()) {
 	if l.enqueue(loopItem{fn: fn}) {
-		go l.runAll()
+		workers.Go(l.runAll)
 	}
 }
 
@@ -194,7 +194,7 @@ func (l *Loop) run(budget int) {
 		l.flushGathered()
 		if budget > 0 && n >= budget {
 			l.setRunner(0)
-			go l.runAll() // l.running stays set: the new goroutine owns the loop now
+			workers.Go(l.runAll) // l.running stays set: that goroutine owns the loop now
 			return
 		}
 		if n%loopThroughput == 0 {

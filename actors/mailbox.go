@@ -28,9 +28,8 @@ type mailbox struct {
 	user, sys ring[any] // guarded by mu
 	suspended bool      // guarded by mu
 
-	scheduled  atomic.Bool // queued on the loop, or being handled there
-	invoker    actor.MessageInvoker
-	dispatcher actor.Dispatcher
+	scheduled atomic.Bool // queued on the loop, or being handled there
+	invoker   actor.MessageInvoker
 }
 
 // newMailbox makes a mailbox on loop; nil gives it a loop of its own.
@@ -78,7 +77,8 @@ func (m *mailbox) postInline(msg any) {
 }
 
 // schedule queues the mailbox on its loop unless it is there already, and starts the loop if
-// it was idle: inline on this goroutine, or through the dispatcher.
+// it was idle: inline on this goroutine, or on a worker (a Props' dispatcher is not used: the
+// loop decides where its actors run).
 func (m *mailbox) schedule(inline bool) {
 	if !m.scheduled.CompareAndSwap(false, true) {
 		return
@@ -89,12 +89,12 @@ func (m *mailbox) schedule(inline bool) {
 	if inline {
 		m.loop.run(inlineBudget)
 	} else {
-		m.dispatcher.Schedule(m.loop.runAll)
+		workers.Go(m.loop.runAll)
 	}
 }
 
-func (m *mailbox) RegisterHandlers(invoker actor.MessageInvoker, dispatcher actor.Dispatcher) {
-	m.invoker, m.dispatcher = invoker, dispatcher
+func (m *mailbox) RegisterHandlers(invoker actor.MessageInvoker, _ actor.Dispatcher) {
+	m.invoker = invoker
 	// The actor exists by now (protoactor makes it first); a socket's reader posts here.
 	if c, ok := invoker.(interface{ Actor() actor.Actor }); ok {
 		if s, ok := c.Actor().(*socket); ok {

@@ -173,7 +173,7 @@ func (p *poller) run(ep *os.File, raw syscall.RawConn) {
 	for {
 		err := raw.Read(wait)
 		for i, wake := range wakes {
-			go wake()
+			workers.Go(wake)
 			wakes[i] = nil
 		}
 		wakes = wakes[:0]

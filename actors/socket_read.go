@@ -109,7 +109,7 @@ func (s *socket) startReader() {
 	// Parked from the start: a socket whose peer sends nothing holds no goroutine. The poller
 	// starts the reader at once if there is data already.
 	if !idleReaders.park(s.raw, rd.pk, rd.loop) {
-		go rd.loop()
+		workers.Go(rd.loop)
 	}
 }
 
