@@ -69,6 +69,7 @@ type readSide struct {
 	ev                 messages.DataEvent // given to a Handler for each read: see dataEvent
 	lease              *messages.Lease    // lent's lease, made once and lent again for each read
 	pk                 parked             // the descriptor's registration with idleReaders
+	lg                 linger             // how long its readers wait before they park
 }
 
 // readDone is sent by the reader for each read; last marks its final message. With
@@ -104,7 +105,7 @@ func (s *socket) startReader() {
 	}
 	s.goroutines++
 	rd := newReader(s.raw, r.stop, s.cfg.ReadBufferSize, &r.readSize)
-	rd.lend, rd.conn, rd.pk = s.cfg.LendReads, s.conn, &r.pk
+	rd.lend, rd.conn, rd.pk, rd.lg = s.cfg.LendReads, s.conn, &r.pk, &r.lg
 	rd.loop = func() { readLoop(s.sys, s.self, s.mb, rd, r.credit, r.quit) }
 	// Parked from the start: a socket whose peer sends nothing holds no goroutine. The poller
 	// starts the reader at once if there is data already.
@@ -113,14 +114,37 @@ func (s *socket) startReader() {
 	}
 }
 
-// readerLinger is how long a reader waits for data on its own goroutine: a reader that read
-// nothing for that long parks its descriptor with idleReaders and exits (see poller), so an
-// idle socket holds no goroutine. A busy one only moves its read deadline once per linger.
-// Parking and starting again costs a new goroutine and its stack grown anew: a connection
-// that reads more than once a second keeps its reader (a linger of 10 ms made 500
-// connections of ping-pong at 100 round trips/s each restart their reader for every read,
-// 0.79x plain Go; with 1 s, 0.91x).
-const readerLinger = time.Second
+// linger is how long a socket's reader waits for data on its own goroutine: a reader that
+// read nothing for that long parks its descriptor with idleReaders and exits (see poller), so
+// an idle socket holds no goroutine and no stack. A busy one only moves its read deadline
+// once per linger. It adapts to the connection, between minLinger and maxLinger: a reader
+// woken within maxLinger of parking had parked too early (a connection that talks every
+// 12 ms, as 500 connections of ping-pong do here, restarted its reader for every message
+// with a fixed 10 ms: 0.79x plain Go), so the next lingers twice as long; one that stayed
+// parked longer starts short again. Only the socket's readers use it, one after another.
+type linger struct {
+	d        time.Duration
+	parkedAt time.Time // when the last reader parked after lingering; zero otherwise
+}
+
+const (
+	minLinger = 10 * time.Millisecond
+	maxLinger = time.Second
+)
+
+// woke adapts the linger to how long the reader was parked, and returns it.
+func (l *linger) woke() time.Duration {
+	switch {
+	case l.d == 0:
+		l.d = minLinger
+	case !l.parkedAt.IsZero() && time.Since(l.parkedAt) < maxLinger:
+		l.d = min(2*l.d, maxLinger)
+	case !l.parkedAt.IsZero():
+		l.d = minLinger
+	}
+	l.parkedAt = time.Time{}
+	return l.d
+}
 
 // unpark takes the reader back from the poller when the socket closes (after its
 // descriptor is closed, so that it cannot park again): a parked reader has no goroutine to
@@ -138,8 +162,10 @@ func (s *socket) unpark() {
 // never more than one read ahead of the actor: a paused socket holds one buffer at most.
 func readLoop(sys *actor.ActorSystem, self *actor.PID, mb *mailbox, rd *reader,
 	credit *credit, quit <-chan struct{}) {
+	var wait time.Duration
 	if canPark {
-		_ = rd.conn.SetReadDeadline(time.Now().Add(readerLinger))
+		wait = rd.lg.woke()
+		_ = rd.conn.SetReadDeadline(time.Now().Add(wait))
 	}
 	mark := rd.reads
 	for {
@@ -147,14 +173,16 @@ func readLoop(sys *actor.ActorSystem, self *actor.PID, mb *mailbox, rd *reader,
 		if errors.Is(err, os.ErrDeadlineExceeded) {
 			if rd.reads != mark { // it read meanwhile: wait on
 				mark = rd.reads
-				_ = rd.conn.SetReadDeadline(time.Now().Add(readerLinger))
+				_ = rd.conn.SetReadDeadline(time.Now().Add(wait))
 				continue
 			}
 			// Idle for the linger: park, and exit.
 			_ = rd.conn.SetReadDeadline(time.Time{})
+			rd.lg.parkedAt = time.Now()
 			if idleReaders.park(rd.raw, rd.pk, rd.loop) {
 				return
 			}
+			rd.lg.parkedAt = time.Time{}
 			continue // the descriptor is closed or cannot be parked: wait here
 		}
 		last := stopped || err != nil
@@ -178,7 +206,8 @@ type reader struct {
 	stop    *atomic.Bool
 	lend    bool // hand the pooled buffer itself over: LendReads
 	conn    *net.TCPConn
-	pk      *parked       // the socket's registration with idleReaders, see readerLinger
+	pk      *parked       // the socket's registration with idleReaders, see linger
+	lg      *linger       // the socket's linger
 	loop    func()        // readLoop with this reader: what the poller starts again
 	reads   uint64        // reads that got data or an end
 	done    readDone      // the message of each read, sent again for the next one
