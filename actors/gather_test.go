@@ -156,3 +156,64 @@ func TestCorkUncork(t *testing.T) {
 	assert.Equal(t, "tail", string(readAll(t, peer)), "End uncorks, then the FIN")
 	assert.Equal(t, 0, out.Corked())
 }
+
+// Cork after End holds nothing back (Node's cork() after end()); a Cork keeps no write that
+// was made before it in the same callback.
+func TestCorkAfterEndAndWritesBeforeCork(t *testing.T) {
+	e := newEnv(t)
+	ln, port := rawListener(t)
+	out := actors.NewOutbox(0)
+	pid, err := actors.SpawnSocket(e.tree, actors.SocketConfig{Outbox: out, Handler: func(ev any) {
+		if _, ok := ev.(*messages.ConnectEvent); ok {
+			_, _ = out.Write([]byte("before "), nil, nil)
+			out.Cork()
+			_, _ = out.Write([]byte("corked "), nil, nil)
+			out.End()
+			out.Cork()
+		}
+	}})
+	require.NoError(t, err)
+	e.send(pid, &messages.Connect{Port: port, Host: "127.0.0.1"})
+	peer := acceptOne(t, ln)
+	got := make([]byte, len("before "))
+	_, err = io.ReadFull(peer, got)
+	require.NoError(t, err)
+	assert.Equal(t, "before ", string(got))
+	assert.Equal(t, "corked ", string(readAll(t, peer)), "End uncorked, and the later Cork did nothing")
+	assert.Equal(t, 0, out.Corked())
+}
+
+// A write gathered in the socket's own turn is handed over before the turn reports the
+// socket's activity: a paused socket whose writes are all out reports idle.
+func TestGatheredWriteLeavesActivityIdle(t *testing.T) {
+	e := newEnv(t)
+	ln, port := rawListener(t)
+	reports := make(chan bool, 100)
+	connected := make(chan struct{}, 1)
+	pid, err := actors.SpawnSocket(e.tree, actors.SocketConfig{Paused: true,
+		Activity: func(on bool) { reports <- on },
+		Handler: func(ev any) {
+			if _, ok := ev.(*messages.ConnectEvent); ok {
+				connected <- struct{}{}
+			}
+		}})
+	require.NoError(t, err)
+	e.send(pid, &messages.Connect{Port: port, Host: "127.0.0.1"})
+	peer := acceptOne(t, ln)
+	<-connected
+	_, err = e.sys.Root.RequestFuture(pid, &messages.Inspect{}, wait).Result()
+	require.NoError(t, err)
+	for len(reports) > 0 { // connecting, connected: before the write
+		<-reports
+	}
+	e.send(pid, &messages.Write{Data: []byte("x")})
+	_, err = io.ReadFull(peer, make([]byte, 1))
+	require.NoError(t, err)
+	_, err = e.sys.Root.RequestFuture(pid, &messages.Inspect{}, wait).Result() // settled since
+	require.NoError(t, err)
+	// (The Inspect's own turn would report idle again: the write's turn must not have said
+	// busy, with nothing to come that says otherwise.)
+	for len(reports) > 0 {
+		assert.False(t, <-reports, "the write's turn reported the socket busy after handing the write over")
+	}
+}

@@ -194,7 +194,7 @@ func (o *Outbox) write(data []byte, token any, lease *messages.Lease, tell bool)
 	}
 	o.submitted += int64(len(data))
 	gather := o.corked > 0 || o.gathering()
-	if !gather && o.queued == 0 && !o.flushing && o.w != nil {
+	if !gather && o.head == len(o.queue) && !o.flushing && o.w != nil {
 		n, werr := o.w.write(data)
 		// A failed write is queued as it is: the actor meets the error again and fails.
 		if werr == nil {
@@ -254,7 +254,7 @@ func (o *Outbox) gathering() bool {
 		return false
 	case o.gatherer == l:
 		return true
-	case o.gatherer != nil || o.queued > 0:
+	case o.gatherer != nil || o.head < len(o.queue):
 		return false
 	}
 	o.gatherer = l
@@ -310,8 +310,20 @@ func (o *Outbox) owedLocked() bool {
 // End, so that they go out together. Write's result counts them, as Node's does.
 func (o *Outbox) Cork() {
 	o.mu.Lock()
+	if o.state != writeOpen { // Node's cork() after end() holds nothing back
+		o.mu.Unlock()
+		return
+	}
+	kick := false
+	if o.corked == 0 && o.gatherer != nil {
+		o.flushLocked() // written before the Cork: Node had sent them
+		kick = o.owedLocked()
+	}
 	o.corked++
 	o.mu.Unlock()
+	if kick {
+		o.wake()
+	}
 }
 
 // Uncork undoes one Cork; the last hands everything held to the kernel with one system call.

@@ -84,6 +84,9 @@ func (s *socket) Receive(ctx actor.Context) {
 		if r := recover(); r != nil {
 			s.recovered(ctx, supervisor.NewPanicError(r))
 		}
+		if s.out.act.fn != nil {
+			s.mb.loop.flushGathered() // what this turn gathered is not activity to come
+		}
 		s.out.act.settle(s, handled)
 	}()
 	switch m := byPointer(msg).(type) {
@@ -186,6 +189,9 @@ func (s *socket) emit(ctx actor.Context, ev any) {
 		s.heldEvents = append(s.heldEvents, ev)
 	case s.handler != nil:
 		s.handler(ev)
+		// The callback's writes go out as it returns (a later callback of this turn may
+		// block), and before the turn settles the socket's activity.
+		s.mb.loop.flushGathered()
 	case s.owner != nil:
 		ctx.Send(s.owner, ev)
 	}

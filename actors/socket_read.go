@@ -374,10 +374,7 @@ func (s *socket) readDone(ctx actor.Context, m *readDone) {
 			if lent {
 				r.inTurn.Store(true)
 			}
-			s.emit(ctx, s.dataEvent(data))
-			// The writes the handler made go out now, so that a write of the lent buffer
-			// releases it before the check below.
-			s.mb.loop.flushGathered()
+			s.emit(ctx, s.dataEvent(data)) // a Handler's writes go out as it returns
 			// Released while its DataEvent was handled (an echo's write went straight to
 			// the kernel): the buffer comes back now, with no message.
 			if lent && !r.inTurn.CompareAndSwap(true, false) && r.backInTurn.Swap(false) {

@@ -197,7 +197,6 @@ func (s *Socket) actorLocked() *actor.PID {
 		return nil
 	}
 	s.out = actors.NewOutbox(int(s.hwm))
-	s.outNow.Store(s.out)
 	pid, err := actors.SpawnSocket(s.rt.tree, actors.SocketConfig{
 		Activity:      s.activity(s.out),
 		Handler:       s.handle,
@@ -210,9 +209,11 @@ func (s *Socket) actorLocked() *actor.PID {
 	})
 	if err != nil {
 		s.rt.trackSocket(s, false)
+		s.outNow.Store(nil)
 		return nil
 	}
 	s.pid = pid
+	s.outNow.Store(s.out) // only an outbox with an actor behind it
 	return pid
 }
 
@@ -255,8 +256,9 @@ func (s *Socket) current() *actor.PID {
 // kernel as far as it takes it: before Write returns when called outside a callback; called
 // in a callback, together with the callback's other writes to this socket, with one system
 // call, when the callback returns (or once they reach the high-water mark), so that a reply
-// per request costs one writev per read, not one write each. BufferSize hands them over
-// first, so it reads as Node's. The socket owns data from now on: do
+// per request costs one writev per read, not one write each (a callback that blocks after
+// writing holds its writes until it returns, as a bufio.Writer would). BufferSize hands
+// them over first, so it reads as Node's. The socket owns data from now on: do
 // not modify it until onFlushed has run (it runs with nil once data reached the kernel, or
 // with the error, never before Write returns). A write after End gives onFlushed and then
 // 'error' ErrWriteAfterEnd, and destroys the socket; on a destroyed socket onFlushed gets
