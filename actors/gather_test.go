@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"net"
 	"testing"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -23,30 +24,39 @@ func replies(n int) []byte {
 	return b.Bytes()
 }
 
+// onConnect connects a socket with out as its outbox to a plain Go listener on loopback and
+// runs fn in its Handler's connect callback; it returns the peer's side.
+func (e *env) onConnect(out *actors.Outbox, fn func()) net.Conn {
+	e.t.Helper()
+	ln, port := rawListener(e.t)
+	pid, err := actors.SpawnSocket(e.tree, actors.SocketConfig{Outbox: out, Handler: func(ev any) {
+		if _, ok := ev.(*messages.ConnectEvent); ok {
+			fn()
+		}
+	}})
+	require.NoError(e.t, err)
+	e.send(pid, &messages.Connect{Port: port, Host: "127.0.0.1"})
+	return acceptOne(e.t, ln)
+}
+
 // The writes a Handler makes in one callback go out together, with one system call, when the
 // callback returns; each Write still reports Node's result.
 func TestWritesOfOneCallbackGoOutTogether(t *testing.T) {
 	e := newEnv(t)
-	ln, port := rawListener(t)
 	out := actors.NewOutbox(0)
 	results := make(chan []bool, 1)
-	pid, err := actors.SpawnSocket(e.tree, actors.SocketConfig{Outbox: out, Handler: func(ev any) {
-		if _, ok := ev.(*messages.ConnectEvent); ok {
-			var oks []bool
-			for _, line := range bytes.SplitAfter(replies(16), []byte("\n"))[:16] {
-				ok, err := out.Write(line, nil, nil)
-				require.NoError(t, err)
-				oks = append(oks, ok)
-			}
-			results <- oks
+	peer := e.onConnect(out, func() {
+		var oks []bool
+		for _, line := range bytes.SplitAfter(replies(16), []byte("\n"))[:16] {
+			ok, err := out.Write(line, nil, nil)
+			assert.NoError(t, err)
+			oks = append(oks, ok)
 		}
-	}})
-	require.NoError(t, err)
-	e.send(pid, &messages.Connect{Port: port, Host: "127.0.0.1"})
-	peer := acceptOne(t, ln)
+		results <- oks
+	})
 	want := replies(16)
 	got := make([]byte, len(want))
-	_, err = io.ReadFull(peer, got)
+	_, err := io.ReadFull(peer, got)
 	require.NoError(t, err)
 	assert.Equal(t, string(want), string(got))
 	assert.NotContains(t, <-results, false)
@@ -66,24 +76,18 @@ func TestWritesOfOneCallbackGoOutTogether(t *testing.T) {
 // so that Write returns what Node's would (true: Node had written each at once).
 func TestGatheredWritesGoOutAtTheHighWaterMark(t *testing.T) {
 	e := newEnv(t)
-	ln, port := rawListener(t)
 	out := actors.NewOutbox(64)
 	results := make(chan []bool, 1)
-	pid, err := actors.SpawnSocket(e.tree, actors.SocketConfig{Outbox: out, Handler: func(ev any) {
-		if _, ok := ev.(*messages.ConnectEvent); ok {
-			var oks []bool
-			for range 16 {
-				ok, _ := out.Write([]byte("0123456789"), nil, nil)
-				oks = append(oks, ok)
-			}
-			results <- oks
+	peer := e.onConnect(out, func() {
+		var oks []bool
+		for range 16 {
+			ok, _ := out.Write([]byte("0123456789"), nil, nil)
+			oks = append(oks, ok)
 		}
-	}})
-	require.NoError(t, err)
-	e.send(pid, &messages.Connect{Port: port, Host: "127.0.0.1"})
-	peer := acceptOne(t, ln)
+		results <- oks
+	})
 	got := make([]byte, 160)
-	_, err = io.ReadFull(peer, got)
+	_, err := io.ReadFull(peer, got)
 	require.NoError(t, err)
 	assert.Equal(t, string(bytes.Repeat([]byte("0123456789"), 16)), string(got))
 	assert.NotContains(t, <-results, false)
@@ -161,22 +165,16 @@ func TestCorkUncork(t *testing.T) {
 // was made before it in the same callback.
 func TestCorkAfterEndAndWritesBeforeCork(t *testing.T) {
 	e := newEnv(t)
-	ln, port := rawListener(t)
 	out := actors.NewOutbox(0)
-	pid, err := actors.SpawnSocket(e.tree, actors.SocketConfig{Outbox: out, Handler: func(ev any) {
-		if _, ok := ev.(*messages.ConnectEvent); ok {
-			_, _ = out.Write([]byte("before "), nil, nil)
-			out.Cork()
-			_, _ = out.Write([]byte("corked "), nil, nil)
-			out.End()
-			out.Cork()
-		}
-	}})
-	require.NoError(t, err)
-	e.send(pid, &messages.Connect{Port: port, Host: "127.0.0.1"})
-	peer := acceptOne(t, ln)
+	peer := e.onConnect(out, func() {
+		_, _ = out.Write([]byte("before "), nil, nil)
+		out.Cork()
+		_, _ = out.Write([]byte("corked "), nil, nil)
+		out.End()
+		out.Cork()
+	})
 	got := make([]byte, len("before "))
-	_, err = io.ReadFull(peer, got)
+	_, err := io.ReadFull(peer, got)
 	require.NoError(t, err)
 	assert.Equal(t, "before ", string(got))
 	assert.Equal(t, "corked ", string(readAll(t, peer)), "End uncorked, and the later Cork did nothing")
