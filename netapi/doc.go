@@ -25,9 +25,9 @@
 // Each On method adds a listener; several run in the order they were added. Callbacks run
 // inside the actors, on event loops (Netty's model): by default every server and connection
 // has a loop of its own ([WithEventLoops] shares n; [WithEventLoop] is one, Node's model),
-// each server and socket lives on one, and the callbacks of everything on one loop run one at a time, in the order
-// the events happened, never under a lock of this package, so any method may be called from
-// them. A socket made in a callback joins that callback's loop, and an accepted socket's
+// each server and socket lives on one, and the callbacks of everything on one loop run one
+// at a time, in the order the events happened, never under a lock of this package, so any
+// method may be called from them. A socket made in a callback joins that callback's loop, and an accepted socket's
 // 'connection' listeners run on its loop: a proxy's two sides take turns, so Node's idioms
 // (pause on a full write, resume on drain) hold. A callback that blocks holds up its loop.
 //
