@@ -270,14 +270,16 @@ func TestDestroyWithPendingWrites(t *testing.T) {
 	rt := newRuntime(t)
 	ln, port := rawListener(t)
 	l := newLog()
-	c := rt.ConnectPort(port, "127.0.0.1", nil)
+	c := rt.NewSocket(netapi.SocketOptions{})
 	c.OnClose(func(h bool) { l.Add(fmt.Sprintf("close %v", h)) })
 	c.OnError(func(err error) { l.Add("error") })
+	c.ConnectPort(port, "127.0.0.1", func() { l.Add("connect") })
 	acceptRaw(t, ln)
+	l.WaitFor(t, "connect") // connected: the destroy below is not one before connection
 	c.Write(make([]byte, 32<<20), func(err error) { l.Add("cb " + netapi.Code(err)) })
 	c.Destroy()
 	c.Destroy()
-	assert.Equal(t, []string{"cb ERR_STREAM_DESTROYED", "close false"}, l.WaitFor(t, "close false"))
+	assert.Equal(t, []string{"connect", "cb ERR_STREAM_DESTROYED", "close false"}, l.WaitFor(t, "close false"))
 	// After close, calls are harmless.
 	c.Write([]byte("x"), func(err error) { l.Add("late " + netapi.Code(err)) })
 	c.End(nil, nil)
