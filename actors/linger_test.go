@@ -7,13 +7,14 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-// A reader's linger starts short, doubles while the reader is woken soon after it parked
-// (up to maxLinger), and starts short again after a long sleep.
+// A reader does not linger at first; it lingers minLinger once woken soon after it parked,
+// twice as long each time that happens again (up to maxLinger), and not at all after a long
+// sleep. A reader started again without a park (Resume) keeps the linger it had.
 func TestLingerAdapts(t *testing.T) {
 	var l linger
-	assert.Equal(t, minLinger, l.woke(), "first reader")
-	assert.Equal(t, minLinger, l.woke(), "a reader started again without a park (Resume)")
-	for _, want := range []time.Duration{2 * minLinger, 4 * minLinger} {
+	assert.Zero(t, l.woke(), "first reader")
+	assert.Zero(t, l.woke(), "a reader started again without a park (Resume)")
+	for _, want := range []time.Duration{minLinger, 2 * minLinger, 4 * minLinger} {
 		l.parkedAt = time.Now() // woken at once: parked too early
 		assert.Equal(t, want, l.woke())
 	}
@@ -22,6 +23,7 @@ func TestLingerAdapts(t *testing.T) {
 		l.woke()
 	}
 	assert.Equal(t, maxLinger, l.d, "never beyond maxLinger")
+	assert.Equal(t, maxLinger, l.woke(), "Resume keeps the linger")
 	l.parkedAt = time.Now().Add(-2 * maxLinger) // slept long: idle, not chatty
-	assert.Equal(t, minLinger, l.woke())
+	assert.Zero(t, l.woke())
 }

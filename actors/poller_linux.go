@@ -32,7 +32,18 @@ type poller struct {
 	idle  uint64 // bumped by each park and each idle spell: a close timer of an older one lapses
 	// linger is how long the instance stays open with nothing parked; 0 means pollerLinger.
 	linger time.Duration
+	waking int          // woken readers that have not parked or started to linger yet
+	queue  ring[func()] // woken readers waiting for one of those: see maxWaking
 }
+
+// maxWaking bounds the woken readers that run at once. A burst of one message on thousands
+// of idle connections wakes every one of them together; started all at once they would
+// each take a goroutine and grow its stack through a read, its actor and its callback (1,700
+// goroutines at once for 5,000 connections), memory that then stays with the process. A
+// woken reader that reads, delivers and parks again takes microseconds, so a few dozen at a
+// time keep both cores busy; one that starts to linger (a chatty connection) no longer
+// counts.
+const maxWaking = 64
 
 // pollerLinger is how long the instance stays open with nothing parked.
 const pollerLinger = 100 * time.Millisecond
@@ -78,6 +89,20 @@ func (p *poller) park(raw syscall.RawConn, pk *parked, wake func()) bool {
 	pk.id, pk.gen = id, p.gen
 	p.tasks[id] = wake
 	return true
+}
+
+// woken is called once by each reader the poller woke, when it parks again, starts to
+// linger or ends: the next woken reader in the queue, if any, starts in its place.
+func (p *poller) woken() {
+	p.mu.Lock()
+	next, ok := p.queue.pop()
+	if !ok {
+		p.waking--
+	}
+	p.mu.Unlock()
+	if ok {
+		workers.Go(next)
+	}
 }
 
 // cancel takes a parked reader back: true means its wake will never run. The caller has
@@ -161,7 +186,12 @@ func (p *poller) run(ep *os.File, raw syscall.RawConn) {
 			id := uint64(uint32(ev.Fd)) | uint64(uint32(ev.Pad))<<32
 			if wake, ok := p.tasks[id]; ok {
 				delete(p.tasks, id)
-				wakes = append(wakes, wake)
+				if p.waking < maxWaking {
+					p.waking++
+					wakes = append(wakes, wake)
+				} else {
+					p.queue.push(wake)
+				}
 			}
 		}
 		if p.ep == ep {

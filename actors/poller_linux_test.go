@@ -2,6 +2,7 @@ package actors
 
 import (
 	"net"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -108,4 +109,49 @@ func tcpPair(t *testing.T) (peer, accepted *net.TCPConn, raw syscall.RawConn) {
 	raw, err = accepted.SyscallConn()
 	require.NoError(t, err)
 	return peer, accepted, raw
+}
+
+// A burst wakes at most maxWaking readers at once; each that reports woken lets the next
+// queued one start, and every wake runs in the end.
+func TestPollerBoundsWokenReaders(t *testing.T) {
+	const n = 3 * maxWaking
+	var p poller
+	var running, most, ran atomic.Int32
+	release := make(chan struct{})
+	all := make(chan struct{})
+	wake := func() {
+		now := running.Add(1)
+		for m := most.Load(); now > m && !most.CompareAndSwap(m, now); m = most.Load() {
+		}
+		<-release
+		running.Add(-1)
+		if ran.Add(1) == n {
+			close(all)
+		}
+		p.woken()
+	}
+	pks := make([]parked, n)
+	for i := range n {
+		peer, _, raw := tcpPair(t)
+		require.True(t, p.park(raw, &pks[i], wake))
+		_, err := peer.Write([]byte("x"))
+		require.NoError(t, err)
+	}
+	assert.Eventually(t, func() bool { return running.Load() == maxWaking }, 10*time.Second, time.Millisecond)
+	time.Sleep(50 * time.Millisecond) // the others are ready too: none of them may start
+	assert.Equal(t, int32(maxWaking), most.Load(), "woken readers running at once")
+	close(release)
+	select {
+	case <-all:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%d of %d wakes ran", ran.Load(), n)
+	}
+	assert.LessOrEqual(t, most.Load(), int32(maxWaking))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	assert.Zero(t, p.waking, "every woken reader reported")
+	for i := range pks {
+		delete(p.tasks, pks[i].id)
+	}
+	p.closeIfIdle()
 }

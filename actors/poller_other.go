@@ -17,3 +17,5 @@ type parked struct{}
 func (*poller) park(syscall.RawConn, *parked, func()) bool { return false }
 
 func (*poller) cancel(*parked) bool { return false }
+
+func (*poller) woken() {}

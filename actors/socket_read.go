@@ -106,22 +106,25 @@ func (s *socket) startReader() {
 	s.goroutines++
 	rd := newReader(s.raw, r.stop, s.cfg.ReadBufferSize, &r.readSize)
 	rd.lend, rd.conn, rd.pk, rd.lg = s.cfg.LendReads, s.conn, &r.pk, &r.lg
-	rd.loop = func() { readLoop(s.sys, s.self, s.mb, rd, r.credit, r.quit) }
+	rd.wake = func() { readLoop(s.sys, s.self, s.mb, rd, r.credit, r.quit, true) }
 	// Parked from the start: a socket whose peer sends nothing holds no goroutine. The poller
 	// starts the reader at once if there is data already.
-	if !idleReaders.park(s.raw, rd.pk, rd.loop) {
-		workers.Go(rd.loop)
+	if !idleReaders.park(s.raw, rd.pk, rd.wake) {
+		workers.Go(func() { readLoop(s.sys, s.self, s.mb, rd, r.credit, r.quit, false) })
 	}
 }
 
 // linger is how long a socket's reader waits for data on its own goroutine: a reader that
 // read nothing for that long parks its descriptor with idleReaders and exits (see poller), so
 // an idle socket holds no goroutine and no stack. A busy one only moves its read deadline
-// once per linger. It adapts to the connection, between minLinger and maxLinger: a reader
-// woken within maxLinger of parking had parked too early (a connection that talks every
-// 12 ms, as 500 connections of ping-pong do here, restarted its reader for every message
-// with a fixed 10 ms: 0.79x plain Go), so the next lingers twice as long; one that stayed
-// parked longer starts short again. Only the socket's readers use it, one after another.
+// once per linger. It adapts to the connection: a reader woken within maxLinger of parking
+// had parked too early (a connection that talks every 12 ms, as 500 connections of
+// ping-pong do here, restarted its reader for every message with a fixed 10 ms: 0.79x plain
+// Go), so the next lingers twice as long, from minLinger up to maxLinger. A connection's
+// first reader, and one woken after a longer sleep, does not linger at all: it reads what is
+// there and parks again. A burst of one message on thousands of idle connections then never
+// holds thousands of goroutines (and their stacks) at once; only the chatty ones linger.
+// Only the socket's readers use it, one after another.
 type linger struct {
 	d        time.Duration
 	parkedAt time.Time // when the last reader parked after lingering; zero otherwise
@@ -132,15 +135,15 @@ const (
 	maxLinger = time.Second
 )
 
-// woke adapts the linger to how long the reader was parked, and returns it.
+// woke adapts the linger to how long the reader was parked, and returns it; 0 means none.
+// A reader started without a park (the first, or one after Resume) keeps the last linger.
 func (l *linger) woke() time.Duration {
 	switch {
-	case l.d == 0:
-		l.d = minLinger
-	case !l.parkedAt.IsZero() && time.Since(l.parkedAt) < maxLinger:
-		l.d = min(2*l.d, maxLinger)
-	case !l.parkedAt.IsZero():
-		l.d = minLinger
+	case l.parkedAt.IsZero():
+	case time.Since(l.parkedAt) < maxLinger:
+		l.d = min(max(2*l.d, minLinger), maxLinger)
+	default:
+		l.d = 0
 	}
 	l.parkedAt = time.Time{}
 	return l.d
@@ -160,29 +163,43 @@ func (s *socket) unpark() {
 // actor; its last message has last set. It holds no buffer while it waits for data, and it
 // reads the next chunk only once the actor has taken the previous one (credit), so that it is
 // never more than one read ahead of the actor: a paused socket holds one buffer at most.
+// woken tells that the poller started it: it tells the poller when it parks, lingers or ends.
 func readLoop(sys *actor.ActorSystem, self *actor.PID, mb *mailbox, rd *reader,
-	credit *credit, quit <-chan struct{}) {
+	credit *credit, quit <-chan struct{}, woken bool) {
 	var wait time.Duration
 	if canPark {
 		wait = rd.lg.woke()
-		_ = rd.conn.SetReadDeadline(time.Now().Add(wait))
+		if wait > 0 {
+			_ = rd.conn.SetReadDeadline(time.Now().Add(wait))
+		}
 	}
+	if woken {
+		if wait > 0 {
+			idleReaders.woken()
+		} else {
+			defer idleReaders.woken()
+		}
+	}
+	rd.try = canPark && wait == 0
 	mark := rd.reads
 	for {
 		data, buf, pool, stopped, err := rd.read()
-		if errors.Is(err, os.ErrDeadlineExceeded) {
-			if rd.reads != mark { // it read meanwhile: wait on
+		if errors.Is(err, os.ErrDeadlineExceeded) || err == errNothingToRead {
+			if !rd.try && rd.reads != mark { // it read meanwhile: wait on
 				mark = rd.reads
 				_ = rd.conn.SetReadDeadline(time.Now().Add(wait))
 				continue
 			}
-			// Idle for the linger: park, and exit.
-			_ = rd.conn.SetReadDeadline(time.Time{})
+			// Idle for the linger (or nothing there, not lingering): park, and exit.
+			if !rd.try {
+				_ = rd.conn.SetReadDeadline(time.Time{})
+			}
 			rd.lg.parkedAt = time.Now()
-			if idleReaders.park(rd.raw, rd.pk, rd.loop) {
+			if idleReaders.park(rd.raw, rd.pk, rd.wake) {
 				return
 			}
 			rd.lg.parkedAt = time.Time{}
+			rd.try = false
 			continue // the descriptor is closed or cannot be parked: wait here
 		}
 		last := stopped || err != nil
@@ -208,7 +225,7 @@ type reader struct {
 	conn    *net.TCPConn
 	pk      *parked       // the socket's registration with idleReaders, see linger
 	lg      *linger       // the socket's linger
-	loop    func()        // readLoop with this reader: what the poller starts again
+	wake    func()        // readLoop with this reader, woken: what the poller starts
 	reads   uint64        // reads that got data or an end
 	done    readDone      // the message of each read, sent again for the next one
 	size    int           // of the next read: adapts between minReadSize and max (see adapt)
@@ -221,7 +238,15 @@ type reader struct {
 	pool    *sync.Pool // of buffers of size: looked up once
 	stopped bool
 	call    func(fd uintptr) bool
+	// try makes a read take only what is there (errNothingToRead otherwise) instead of
+	// waiting: a reader that does not linger.
+	try   bool
+	got   bool
+	tryFD func(fd uintptr)
 }
+
+// errNothingToRead is what a read that does not wait returns when there is nothing to read.
+var errNothingToRead = errors.New("nothing to read")
 
 // newReader makes a reader whose reads take at most limit bytes; sizeHint keeps the adapted
 // size across the socket's readers (one per Resume), 0 meaning none yet.
@@ -232,6 +257,7 @@ func newReader(raw syscall.RawConn, stop *atomic.Bool, limit int, sizeHint *atom
 	}
 	r := &reader{raw: raw, stop: stop, size: size, max: limit, pool: bufferPool(size), hint: sizeHint}
 	r.call = r.readFD
+	r.tryFD = func(fd uintptr) { r.got = r.readFD(fd) }
 	return r
 }
 
@@ -290,7 +316,15 @@ func (r *reader) readFD(fd uintptr) bool {
 // When lending, buf is the pooled buffer data is in, for the actor to take back to pool.
 func (r *reader) read() (data []byte, buf *[]byte, pool *sync.Pool, stopped bool, err error) {
 	r.stopped, r.buf, r.n, r.err = false, nil, 0, nil
-	if err := r.raw.Read(r.call); err != nil || r.stopped {
+	if r.try {
+		r.got = false
+		if err := r.raw.Control(r.tryFD); err != nil || r.stopped {
+			return nil, nil, nil, r.stopped, err
+		}
+		if !r.got {
+			return nil, nil, nil, false, errNothingToRead
+		}
+	} else if err := r.raw.Read(r.call); err != nil || r.stopped {
 		return nil, nil, nil, r.stopped, err
 	}
 	pool, size := r.pool, r.size // what the buffer came from: adapt may change them
