@@ -65,6 +65,25 @@ type server struct {
 	conns        map[string]*actor.PID
 
 	delivering *actor.PID // the socket whose ConnectionEvent is being handled
+
+	// Accepted sockets are spawned from one Props, made once: its producers hand over the
+	// socket made for the spawn at hand (ctx.Spawn calls them before it returns), so a
+	// connection costs no Props and no closures of its own (450 bytes each). A socket is never
+	// restarted, so nothing calls them later.
+	acceptedProps *actor.Props
+	spawning      *socket
+}
+
+// spawnAccepted spawns the actor of an accepted connection under the server; each spawn gets
+// its own mailbox, which the socket learns when protoactor registers it.
+func (s *server) spawnAccepted(ctx actor.Context, cfg SocketConfig, conn *net.TCPConn) *actor.PID {
+	if s.acceptedProps == nil {
+		s.acceptedProps = actor.PropsFromProducer(func() actor.Actor { return s.spawning },
+			actor.WithMailbox(func() actor.Mailbox { return newMailbox(s.spawning.cfg.Loop) }))
+	}
+	s.spawning = newSocket(cfg, conn, true)
+	defer func() { s.spawning = nil }()
+	return ctx.Spawn(s.acceptedProps)
 }
 
 func (s *server) recovered(ctx actor.Context, pe *supervisor.PanicError) {
@@ -304,7 +323,7 @@ func (s *server) accept(ctx actor.Context, conn *net.TCPConn) {
 			return
 		}
 	}
-	pid := ctx.Spawn(socketProps(cfg, conn, true))
+	pid := s.spawnAccepted(ctx, cfg, conn)
 	s.conns[pid.Id] = pid
 	ev := &messages.ConnectionEvent{Server: s.self, Socket: pid,
 		Remote: messages.AddrOf(conn.RemoteAddr()), Local: messages.AddrOf(conn.LocalAddr())}

@@ -260,8 +260,8 @@ func (s *socket) closeNow(ctx actor.Context, abortive bool) {
 		_ = s.conn.Close()
 	}
 	s.unpark()
-	if s.rd.quit != nil {
-		close(s.rd.quit)
+	if s.rd.credit != nil {
+		s.rd.credit.close()
 	}
 	s.dropAll(ctx)
 	s.rd.pending = nil

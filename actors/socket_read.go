@@ -53,16 +53,15 @@ func (r readState) String() string { return [...]string{"open", "eof", "ended"}[
 type readSide struct {
 	flow     flowMode
 	state    readState
-	reading  bool          // a reader goroutine runs
-	stop     *atomic.Bool  // tells that reader to stop before its next read
-	credit   *credit       // lets the reader take its next read
-	waiting  bool          // the reader's last read was handled, and it waits for credit
-	quit     chan struct{} // closed when the socket closes
-	pending  [][]byte      // what arrived while not flowing: see active
-	held     int           // bytes in pending
-	lent     *[]byte       // with LendReads: the buffer on loan (or pending is in)
-	pool     *sync.Pool    // where lent goes back
-	readSize atomic.Int64  // the adapted read size, kept across readers (see reader.adapt)
+	reading  bool         // a reader goroutine runs
+	stop     *atomic.Bool // tells that reader to stop before its next read
+	credit   *credit      // lets the reader take its next read; closed with the socket
+	waiting  bool         // the reader's last read was handled, and it waits for credit
+	pending  [][]byte     // what arrived while not flowing: see active
+	held     int          // bytes in pending
+	lent     *[]byte      // with LendReads: the buffer on loan (or pending is in)
+	pool     *sync.Pool   // where lent goes back
+	readSize atomic.Int64 // the adapted read size, kept across readers (see reader.adapt)
 	// inTurn is set while the DataEvent of a lent buffer is handled: a release then only sets
 	// backInTurn, and readDone takes the buffer back itself.
 	inTurn, backInTurn atomic.Bool
@@ -100,17 +99,14 @@ func (s *socket) startReader() {
 	r.reading, r.waiting = true, false
 	r.stop = new(atomic.Bool)
 	r.credit = newCredit()
-	if r.quit == nil {
-		r.quit = make(chan struct{})
-	}
 	s.goroutines++
 	rd := newReader(s.raw, r.stop, s.cfg.ReadBufferSize, &r.readSize)
 	rd.lend, rd.conn, rd.pk, rd.lg = s.cfg.LendReads, s.conn, &r.pk, &r.lg
-	rd.wake = func() { readLoop(s.sys, s.self, s.mb, rd, r.credit, r.quit, true) }
+	rd.wake = func() { readLoop(s.sys, s.self, s.mb, rd, r.credit, true) }
 	// Parked from the start: a socket whose peer sends nothing holds no goroutine. The poller
 	// starts the reader at once if there is data already.
 	if !idleReaders.park(s.raw, rd.pk, rd.wake) {
-		workers.Go(func() { readLoop(s.sys, s.self, s.mb, rd, r.credit, r.quit, false) })
+		workers.Go(func() { readLoop(s.sys, s.self, s.mb, rd, r.credit, false) })
 	}
 }
 
@@ -159,13 +155,13 @@ func (s *socket) unpark() {
 	}
 }
 
-// readLoop reads until an error, EOF, a stop request or quit, and sends every result to the
+// readLoop reads until an error, EOF, a stop request or the socket's close, and sends every result to the
 // actor; its last message has last set. It holds no buffer while it waits for data, and it
 // reads the next chunk only once the actor has taken the previous one (credit), so that it is
 // never more than one read ahead of the actor: a paused socket holds one buffer at most.
 // woken tells that the poller started it: it tells the poller when it parks, lingers or ends.
 func readLoop(sys *actor.ActorSystem, self *actor.PID, mb *mailbox, rd *reader,
-	credit *credit, quit <-chan struct{}, woken bool) {
+	credit *credit, woken bool) {
 	var wait time.Duration
 	if canPark {
 		wait = rd.lg.woke()
@@ -209,7 +205,7 @@ func readLoop(sys *actor.ActorSystem, self *actor.PID, mb *mailbox, rd *reader,
 		if last {
 			return
 		}
-		if !credit.take(quit) {
+		if !credit.take() {
 			sys.Root.Send(self, &readDone{last: true})
 			return
 		}
@@ -561,9 +557,11 @@ func (r *readSide) grant() {
 // credit is a reader's permission to read again, one read at a time. When the actor ran on
 // the reader's own goroutine (postInline) the grant is there before the reader looks, and it
 // takes it with no channel operation; a reader that must wait sleeps on ch.
+// The socket's close ends the wait (quit).
 type credit struct {
 	granted atomic.Bool
 	asleep  atomic.Bool
+	quit    atomic.Bool   // the socket closed: no more reads
 	ch      chan struct{} // wakes a sleeping reader; may hold a stale token, which take skips
 }
 
@@ -579,25 +577,36 @@ func (c *credit) grant() {
 	}
 }
 
-// take waits for a grant; it reports false when quit closed first.
-func (c *credit) take(quit <-chan struct{}) bool {
+// close tells the reader that the socket closed: take returns false from now on.
+func (c *credit) close() {
+	c.quit.Store(true)
+	select {
+	case c.ch <- struct{}{}:
+	default:
+	}
+}
+
+// take waits for a grant; it reports false once the socket closed.
+func (c *credit) take() bool {
 	for {
 		if c.granted.CompareAndSwap(true, false) {
 			return true
 		}
+		if c.quit.Load() {
+			return false
+		}
 		c.asleep.Store(true)
-		// A grant between the check above and asleep being set has seen asleep false: look
-		// again before sleeping (grant sets granted before it looks at asleep).
+		// A grant or close between the checks above and asleep being set has seen asleep
+		// false: look again before sleeping (each sets its flag before it looks at asleep).
 		if c.granted.CompareAndSwap(true, false) {
 			c.asleep.Store(false)
 			return true
 		}
-		select {
-		case <-c.ch:
-			c.asleep.Store(false)
-		case <-quit:
+		if c.quit.Load() {
 			c.asleep.Store(false)
 			return false
 		}
+		<-c.ch
+		c.asleep.Store(false)
 	}
 }

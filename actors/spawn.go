@@ -1,8 +1,6 @@
 package actors
 
 import (
-	"net"
-
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/actornet/actornet/supervisor"
@@ -37,7 +35,8 @@ func SocketProps(cfg SocketConfig) (*actor.Props, error) {
 	if err != nil {
 		return nil, err
 	}
-	return socketProps(cfg, nil, false), nil
+	return actor.PropsFromProducer(func() actor.Actor { return newSocket(cfg, nil, false) },
+		actor.WithMailbox(func() actor.Mailbox { return newMailbox(cfg.Loop) })), nil
 }
 
 // ServerProps is the Props of a server actor, for spawning it under a supervisor of one's
@@ -59,11 +58,4 @@ func ServerProps(cfg ServerConfig) (*actor.Props, error) {
 	return actor.PropsFromProducer(func() actor.Actor { return &server{cfg: cfg} },
 		actor.WithSupervisor(supervisor.StopStrategy(cfg.Logger)),
 		actor.WithMailbox(func() actor.Mailbox { return newMailbox(cfg.Loop) })), nil
-}
-
-// socketProps makes a socket's Props; each spawn gets its own mailbox, which the socket
-// learns when protoactor registers it (see mailbox.RegisterHandlers).
-func socketProps(cfg SocketConfig, conn *net.TCPConn, held bool) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return newSocket(cfg, conn, held) },
-		actor.WithMailbox(func() actor.Mailbox { return newMailbox(cfg.Loop) }))
 }

@@ -74,7 +74,8 @@ type Socket struct {
 
 	mu            sync.Mutex // guards what follows; never held while a callback runs
 	pid           *actor.PID
-	closedSig     chan struct{}                 // closed once the current connection's close listeners ran
+	closedSig     chan struct{}                 // see closedCh; nil until asked for
+	closeRan      bool                          // the current connection's close listeners ran
 	out           *actors.Outbox                // the actor's write queue, written to directly
 	outNow        atomic.Pointer[actors.Outbox] // out, for a Write with no callback: no lock
 	state         socketState
@@ -84,7 +85,7 @@ type Socket struct {
 	unref         bool    // Unref was called
 	closed        *bool   // hadError of the last close, for close listeners added after it
 	remote, local Addr
-	writeCbs      map[uint64]func(error)
+	writeCbs      map[uint64]func(error) // nil until a Write with a callback
 	nextToken     uint64
 	endCbs        []func(error)  // End's callbacks: before the 'finish' listeners, as in Node, or at close
 	afterClose    []func()       // write callbacks that run after the 'close' listeners
@@ -94,11 +95,25 @@ type Socket struct {
 }
 
 type socketListeners struct {
-	connect, drain, end, finish, timeout listeners[func()]
-	data                                 listeners[func([]byte)]
-	close                                listeners[func(bool)]
-	err                                  listeners[func(error)]
-	lookup                               listeners[func(err error, address, family string)]
+	data  listeners[func([]byte)]
+	drain listeners[func()]
+	close listeners[func(bool)]
+	err   listeners[func(error)]
+	more  *moreListeners // made with the first of them: most sockets have none (memory per socket)
+}
+
+// moreListeners are the listeners of a socket's less common events.
+type moreListeners struct {
+	connect, end, finish, timeout listeners[func()]
+	lookup                        listeners[func(err error, address, family string)]
+}
+
+// others returns the listeners of the less common events, made on first use.
+func (l *socketListeners) others() *moreListeners {
+	if l.more == nil {
+		l.more = new(moreListeners)
+	}
+	return l.more
 }
 
 // NewSocket makes a socket that is not connected; call Connect.
@@ -115,7 +130,7 @@ func newSocket(rt *Runtime, opts SocketOptions, loop *actors.Loop) *Socket {
 		rt.lends.Store(true)
 	}
 	return &Socket{rt: rt, allowHalfOpen: opts.AllowHalfOpen, reuse: opts.ReuseReadBuffer, hwm: hwm,
-		loop: loop, writeCbs: map[uint64]func(error){}, closedSig: make(chan struct{})}
+		loop: loop}
 }
 
 // accepted binds the Socket made for an accepted connection (Server.prepare) to its actor.
@@ -155,19 +170,17 @@ func (s *Socket) Connect(opts ConnectOptions, onConnect func()) *Socket {
 		s.pid, s.closed, s.endCbs = nil, nil, nil
 		s.remote, s.local = Addr{}, Addr{}
 		s.bytesRead.Store(0)
-		s.closedSig = make(chan struct{})
+		s.closedSig, s.closeRan = nil, false
 	}
 	pid := s.actorLocked()
-	if pid == nil {
-		if !isClosed(s.closedSig) { // the runtime shut down meanwhile: still closed
-			close(s.closedSig)
-		}
+	if pid == nil { // the runtime shut down meanwhile: still closed
+		s.closeRanLocked()
 		s.mu.Unlock()
 		return s
 	}
 	s.state = socketConnecting
 	if onConnect != nil {
-		s.ls.connect.add(onConnect, true)
+		s.ls.others().connect.add(onConnect, true)
 	}
 	s.active = true // connecting; the actor says when that changes
 	s.refLocked()
@@ -283,6 +296,9 @@ func (s *Socket) Write(data []byte, onFlushed func(err error)) bool {
 	var token any
 	if onFlushed != nil { // before the write: its WrittenEvent may come at once
 		s.nextToken++
+		if s.writeCbs == nil {
+			s.writeCbs = map[uint64]func(error){}
+		}
 		s.writeCbs[s.nextToken] = onFlushed
 		token = s.nextToken
 	}
@@ -454,9 +470,11 @@ func (s *Socket) SetTimeout(d time.Duration, onTimeout func()) *Socket {
 	}
 	d = max(d, 0)
 	if d == 0 {
-		s.ls.timeout.dropOnce()
+		if m := s.ls.more; m != nil {
+			m.timeout.dropOnce()
+		}
 	} else if onTimeout != nil {
-		s.ls.timeout.add(onTimeout, true)
+		s.ls.others().timeout.add(onTimeout, true)
 	}
 	pid := s.actorLocked()
 	s.mu.Unlock()
@@ -577,11 +595,26 @@ func (s *Socket) Destroyed() bool { s.mu.Lock(); defer s.mu.Unlock(); return s.s
 // used. Events still go to this Socket's listeners.
 func (s *Socket) PID() *actor.PID { s.mu.Lock(); defer s.mu.Unlock(); return s.pid }
 
-// closedCh is closed once the current connection's 'close' listeners have run.
+// closedCh is closed once the current connection's 'close' listeners have run. It is made
+// when first asked for (by Shutdown): most sockets never need one.
 func (s *Socket) closedCh() <-chan struct{} {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closedSig == nil {
+		s.closedSig = make(chan struct{})
+		if s.closeRan {
+			close(s.closedSig)
+		}
+	}
 	return s.closedSig
+}
+
+// closeRanLocked records that the current connection's 'close' listeners have run.
+func (s *Socket) closeRanLocked() {
+	s.closeRan = true
+	if s.closedSig != nil && !isClosed(s.closedSig) {
+		close(s.closedSig)
+	}
 }
 
 func (rt *Runtime) isClosed() bool {

@@ -17,12 +17,18 @@ func (s *Socket) handle(ev any) {
 	case *messages.ConnectEvent:
 		s.mu.Lock()
 		s.state, s.local, s.remote = socketOpen, e.Local, e.Remote
-		fns := s.ls.connect.take()
+		var fns []func()
+		if m := s.ls.more; m != nil {
+			fns = m.connect.take()
+		}
 		s.mu.Unlock()
 		run(fns)
 	case *messages.LookupEvent:
 		s.mu.Lock()
-		fns := s.ls.lookup.take()
+		var fns []func(error, string, string)
+		if m := s.ls.more; m != nil {
+			fns = m.lookup.take()
+		}
 		s.mu.Unlock()
 		for _, fn := range fns {
 			fn(e.Err, e.Address, e.Family)
@@ -46,14 +52,20 @@ func (s *Socket) handle(ev any) {
 		s.onDrain()
 	case *messages.EndEvent:
 		s.mu.Lock()
-		fns := s.ls.end.take()
+		var fns []func()
+		if m := s.ls.more; m != nil {
+			fns = m.end.take()
+		}
 		s.mu.Unlock()
 		run(fns) // then the actor ends our side too, unless AllowHalfOpen
 	case *messages.FinishEvent:
 		s.mu.Lock()
 		ends := s.endCbs
 		s.endCbs = nil
-		fns := s.ls.finish.take()
+		var fns []func()
+		if m := s.ls.more; m != nil {
+			fns = m.finish.take()
+		}
 		s.mu.Unlock()
 		for _, fn := range ends {
 			fn(nil)
@@ -61,7 +73,10 @@ func (s *Socket) handle(ev any) {
 		run(fns)
 	case *messages.TimeoutEvent:
 		s.mu.Lock()
-		fns := s.ls.timeout.take()
+		var fns []func()
+		if m := s.ls.more; m != nil {
+			fns = m.timeout.take()
+		}
 		s.mu.Unlock()
 		run(fns)
 	case *messages.ErrorEvent:
@@ -120,7 +135,7 @@ func (s *Socket) onDrain() {
 func (s *Socket) onClose(e *messages.CloseEvent) {
 	s.mu.Lock()
 	s.state = socketClosed
-	s.writeCbs = map[uint64]func(error){}
+	s.writeCbs = nil
 	s.closed = &e.HadError
 	ends := s.endCbs // End was called, and the socket closed before its 'finish'
 	s.endCbs = nil
@@ -154,8 +169,6 @@ func (s *Socket) onClose(e *messages.CloseEvent) {
 	s.rt.trackSocket(s, false) // first: once Wait returns, Shutdown has nothing to close here
 	s.active = false
 	s.unrefLocked()
-	if !isClosed(s.closedSig) {
-		close(s.closedSig)
-	}
+	s.closeRanLocked()
 	s.mu.Unlock()
 }

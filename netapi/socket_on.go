@@ -5,23 +5,23 @@ package netapi
 
 // OnConnect adds a listener for 'connect': the connection is established.
 func (s *Socket) OnConnect(fn func()) {
-	s.add(fn != nil, func() { s.ls.connect.add(fn, false) })
+	s.add(fn != nil, func() { s.ls.others().connect.add(fn, false) })
 }
 
 // OnDrain adds a listener for 'drain': a Write returned false and the queue is empty again.
 func (s *Socket) OnDrain(fn func()) { s.add(fn != nil, func() { s.ls.drain.add(fn, false) }) }
 
 // OnEnd adds a listener for 'end': the peer ended its side, after all its data.
-func (s *Socket) OnEnd(fn func()) { s.add(fn != nil, func() { s.ls.end.add(fn, false) }) }
+func (s *Socket) OnEnd(fn func()) { s.add(fn != nil, func() { s.ls.others().end.add(fn, false) }) }
 
 // OnFinish adds a listener for 'finish': End flushed everything and our FIN is sent.
 func (s *Socket) OnFinish(fn func()) {
-	s.add(fn != nil, func() { s.ls.finish.add(fn, false) })
+	s.add(fn != nil, func() { s.ls.others().finish.add(fn, false) })
 }
 
 // OnTimeout adds a listener for 'timeout': the socket was idle for the SetTimeout duration.
 func (s *Socket) OnTimeout(fn func()) {
-	s.add(fn != nil, func() { s.ls.timeout.add(fn, false) })
+	s.add(fn != nil, func() { s.ls.others().timeout.add(fn, false) })
 }
 
 // OnClose adds a listener for 'close', the socket's last event; hadError says whether an
@@ -43,7 +43,7 @@ func (s *Socket) OnClose(fn func(hadError bool)) {
 
 // OnLookup adds a listener for 'lookup': a host name was resolved (err nil) or not.
 func (s *Socket) OnLookup(fn func(err error, address, family string)) {
-	s.add(fn != nil, func() { s.ls.lookup.add(fn, false) })
+	s.add(fn != nil, func() { s.ls.others().lookup.add(fn, false) })
 }
 
 // OnData adds a listener for 'data'. The slice is the listener's to keep. Adding the first
