@@ -35,7 +35,7 @@ var metrics = []metric{
 	{"pp500_p99", "ping-pong, 500 conns, p99", "µs", true},
 	{"stream_mbs", "streaming 16 KiB writes, 10 conns", "MB/s", false},
 	{"pipe_rps", "a reply per request, 16 pipelined, 50 conns", "requests/s", false},
-	{"idle_bytes", "memory per idle connection", "bytes", true},
+	{"idle_bytes", "memory per idle connection, 19,000 held", "bytes", true},
 	{"burst_bytes", "memory per connection after a burst", "bytes", true},
 	{"base_bytes", "memory before any connection", "bytes", true},
 	{"conn_rate", "connections opened and closed", "conns/s", false},
@@ -69,7 +69,7 @@ func main() {
 	workloads := flag.String("workloads", "pp50,pp500,stream,pipeline,idle,burst,connrate", "workloads to run")
 	servers := flag.String("servers", "plain Go,"+spliceGo+",actornet netapi,"+oneLoop+",actornet actors,Node.js",
 		"servers to measure; also \""+ownedData+"\" (examples/echo -reuse=false)")
-	idleConns := flag.Int("idle-conns", 10000, "connections held open for the memory workload")
+	idleConns := flag.Int("idle-conns", 19000, "connections held open for the memory workload (the machine allows 20,000 descriptors per process)")
 	burstConns := flag.Int("burst-conns", 5000, "connections of the burst workload (plain Go's splice echo holds two pipes per busy one)")
 	rounds := flag.Int("rounds", 3, "rounds per workload; each server's median is reported")
 	out := flag.String("out", "bench-results", "directory for the JSON report and the SVG chart")
