@@ -31,10 +31,12 @@ var metrics = []metric{
 	{"pp50_rps", "ping-pong, 50 conns", "round trips/s", false},
 	{"pp50_p50", "ping-pong, 50 conns, p50", "µs", true},
 	{"pp50_p99", "ping-pong, 50 conns, p99", "µs", true},
+	{"pp50_cpu", "ping-pong, 50 conns, server CPU per round trip", "µs", true},
 	{"pp500_rps", "ping-pong, 500 conns", "round trips/s", false},
 	{"pp500_p99", "ping-pong, 500 conns, p99", "µs", true},
 	{"stream_mbs", "streaming 16 KiB writes, 10 conns", "MB/s", false},
 	{"pipe_rps", "a reply per request, 16 pipelined, 50 conns", "requests/s", false},
+	{"pipe_cpu", "a reply per request, server CPU per request", "ns", true},
 	{"idle_bytes", "memory per idle connection, 19,000 held", "bytes", true},
 	{"burst_bytes", "memory per connection after a burst", "bytes", true},
 	{"base_bytes", "memory before any connection", "bytes", true},
@@ -42,10 +44,10 @@ var metrics = []metric{
 }
 
 var workloadMetrics = map[string][]string{
-	"pp50":     {"pp50_rps", "pp50_p50", "pp50_p99"},
+	"pp50":     {"pp50_rps", "pp50_p50", "pp50_p99", "pp50_cpu"},
 	"pp500":    {"pp500_rps", "pp500_p99"},
 	"stream":   {"stream_mbs"},
-	"pipeline": {"pipe_rps"},
+	"pipeline": {"pipe_rps", "pipe_cpu"},
 	"idle":     {"idle_bytes"},
 	"burst":    {"burst_bytes", "base_bytes"},
 	"connrate": {"conn_rate"},
@@ -197,8 +199,15 @@ func runWorkload(s *server, w string, d time.Duration, n conns, res map[string]f
 	us := func(t time.Duration) float64 { return float64(t.Microseconds()) }
 	switch w {
 	case "pp50":
-		rps, p50, p99, err := pingPong(s.Addr, 50, d)
-		res["pp50_rps"], res["pp50_p50"], res["pp50_p99"] = rps, us(p50), us(p99)
+		var rps float64
+		cpu, err := cpuPer(s, d, func() (float64, error) {
+			var p50, p99 time.Duration
+			var err error
+			rps, p50, p99, err = pingPong(s.Addr, 50, d)
+			res["pp50_p50"], res["pp50_p99"] = us(p50), us(p99)
+			return rps, err
+		})
+		res["pp50_rps"], res["pp50_cpu"] = rps, cpu.Seconds()*1e6
 		return err
 	case "pp500":
 		rps, _, p99, err := pingPong(s.Addr, 500, d)
@@ -209,8 +218,13 @@ func runWorkload(s *server, w string, d time.Duration, n conns, res map[string]f
 		res["stream_mbs"] = mbs
 		return err
 	case "pipeline":
-		rps, err := pipelined(s.Addr, 50, d)
-		res["pipe_rps"] = rps
+		var rps float64
+		cpu, err := cpuPer(s, d, func() (float64, error) {
+			var err error
+			rps, err = pipelined(s.Addr, 50, d)
+			return rps, err
+		})
+		res["pipe_rps"], res["pipe_cpu"] = rps, float64(cpu.Nanoseconds())
 		return err
 	case "idle":
 		per, err := idleMemory(s, n.idle)
@@ -226,6 +240,26 @@ func runWorkload(s *server, w string, d time.Duration, n conns, res map[string]f
 		return err
 	}
 	return nil
+}
+
+// cpuPer runs a timed workload of about d that returns a rate per second, and returns the
+// server's CPU time per operation.
+func cpuPer(s *server, d time.Duration, run func() (rate float64, err error)) (time.Duration, error) {
+	before, err := s.cpu()
+	if err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	rate, err := run()
+	elapsed := time.Since(start)
+	if err != nil {
+		return 0, err
+	}
+	after, err := s.cpu()
+	if err != nil || rate == 0 {
+		return 0, err
+	}
+	return time.Duration(float64(after-before) / (rate * elapsed.Seconds())), nil
 }
 
 func progress(msg string) { fmt.Fprintf(os.Stderr, "\r\033[Kbench: %s", msg) }
