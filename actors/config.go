@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 
@@ -64,6 +65,16 @@ type SocketConfig struct {
 	Loop *Loop
 	// Logger receives the socket's diagnostics; nil prints nothing.
 	Logger *slog.Logger
+	// TLS, when set, makes the socket speak TLS (see tls.go): a client after Connect, a
+	// server for a server's accepted sockets (ServerConfig.Socket.TLS, with Certificates or
+	// GetCertificate). The owner hears messages.SecureConnectEvent once the handshake
+	// completed, and data flows only after it. A client checks the server's chain against
+	// RootCAs (the system's roots when nil) and its name against ServerName, or the Connect
+	// host, or "localhost", as Node does; SNI is sent only when ServerName is set. A failed
+	// check fails the socket with a *TLSError carrying Node's code, unless
+	// InsecureSkipVerify is set (Node's rejectUnauthorized: false): SecureConnectEvent then
+	// says why the peer is not authorized. The config is not modified.
+	TLS *tls.Config
 	// Activity, when set, is told each time the socket becomes active or idle in the sense
 	// of Node's active handle, which is what keeps Node's process alive: it is active while
 	// connecting, while it reads (data flows, or it awaits a consumer with less than

@@ -40,6 +40,11 @@ type Outbox struct {
 	refused   []any // tokens of writes after End, for the actor to fail (nil tokens too)
 	corked    int   // Cork calls not undone: writes wait in the queue
 	gatherer  *Loop // the loop whose turn gathers writes here, flushed when the turn ends
+	// A TLS socket's outbox seals each write into records as it accepts it, and sends
+	// close_notify before the FIN (see tls.go); nil for a plain socket.
+	seal        func([]byte) ([]byte, error)
+	closeNotify func() ([]byte, error)
+	notified    bool // close_notify is queued
 
 	timed     atomic.Bool  // the socket has an idle timer: stamp lastWrite
 	lastWrite atomic.Int64 // UnixNano of the last write that went straight to the kernel
@@ -193,6 +198,16 @@ func (o *Outbox) write(data []byte, token any, lease *messages.Lease, tell bool)
 		return false, false, false, ErrSocketClosed
 	}
 	o.submitted += int64(len(data))
+	if o.seal != nil {
+		sealed, err := o.seal(data)
+		lease.Release() // the records are a copy
+		lease = nil
+		if err != nil { // the TLS state is broken: the actor meets it at its next write
+			o.mu.Unlock()
+			return false, false, false, err
+		}
+		data = sealed
+	}
 	gather := o.corked > 0 || o.gathering()
 	if !gather && o.head == len(o.queue) && !o.flushing && o.w != nil {
 		n, werr := o.w.write(data)
@@ -439,6 +454,26 @@ func (o *Outbox) connect(w *writer, kick func()) {
 	o.mu.Unlock()
 }
 
+// connectTLS is connect for a TLS socket whose handshake completed: what was written before
+// is sealed now, in order, and every later write as it comes.
+func (o *Outbox) connectTLS(w *writer, kick func(), seal func([]byte) ([]byte, error),
+	closeNotify func() ([]byte, error)) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.w, o.kick, o.seal, o.closeNotify = w, kick, seal, closeNotify
+	o.queued = 0
+	for i := o.head; i < len(o.queue); i++ {
+		c := &o.queue[i]
+		sealed, err := seal(c.data)
+		if err != nil {
+			sealed = nil // the handshake completed: sealing cannot fail before any write
+		}
+		c.lease.Release()
+		c.data, c.lease = sealed, nil
+		o.queued += len(sealed)
+	}
+}
+
 // written reports the bytes handed to the kernel.
 func (o *Outbox) writtenBytes() int64 {
 	o.mu.Lock()
@@ -491,17 +526,28 @@ func (o *Outbox) pump(flushed int, shutdown func() error) pumped {
 		p.tokens = o.takeDone()
 		return p
 	}
-	if o.head < len(o.queue) {
-		n, err := o.w.writev(o.queue[o.head:])
-		if err != nil {
-			p.tokens, p.err, p.op = o.takeDone(), err, "write"
-			return p
-		}
-		o.advance(n) // empty writes complete here too
+	for {
 		if o.head < len(o.queue) {
-			p.flush = true
-			p.tokens = o.takeDone()
-			return p
+			n, err := o.w.writev(o.queue[o.head:])
+			if err != nil {
+				p.tokens, p.err, p.op = o.takeDone(), err, "write"
+				return p
+			}
+			o.advance(n) // empty writes complete here too
+			if o.head < len(o.queue) {
+				p.flush = true
+				p.tokens = o.takeDone()
+				return p
+			}
+		}
+		if o.state != writeEnding || o.closeNotify == nil || o.notified {
+			break
+		}
+		// A TLS socket's close_notify goes after everything written before End, then the FIN.
+		o.notified = true
+		if alert, err := o.closeNotify(); err == nil && len(alert) > 0 {
+			o.queue = append(o.queue, chunk{data: alert})
+			o.queued += len(alert)
 		}
 	}
 	// Empty: drain if owed, and the FIN if ending.

@@ -38,6 +38,8 @@ type socket struct {
 	noDelay   *bool
 	timer     idleTimer
 
+	secure *tlsSide // nil for a plain socket
+
 	cancelDial context.CancelFunc
 	goroutines int // dialer, reader and flusher still running
 	hadError   bool
@@ -145,6 +147,8 @@ func (s *socket) Receive(ctx actor.Context) {
 		s.lookedUp(ctx, m)
 	case *dialDone:
 		s.dialled(ctx, m)
+	case *handshakeDone:
+		s.handshaken(ctx, m)
 	case *readDone:
 		s.readDone(ctx, m)
 	case *flushDone:
@@ -177,8 +181,7 @@ func (s *socket) started(ctx actor.Context) {
 	}
 	if s.conn != nil { // accepted
 		s.opened(ctx, s.conn)
-		s.pump(ctx, 0) // what an in-process owner wrote to the outbox already
-		s.startReader()
+		s.secured(ctx)
 	}
 }
 

@@ -39,6 +39,9 @@ func (s *socket) connect(ctx actor.Context, m *messages.Connect) {
 		host = "localhost"
 	}
 	s.state.to(StateConnecting)
+	if s.cfg.TLS != nil {
+		s.secure = &tlsSide{host: host}
+	}
 	s.timer.activity(s)
 	dctx, cancel := context.WithCancel(context.Background())
 	s.cancelDial = cancel
@@ -111,7 +114,17 @@ func (s *socket) dialled(ctx actor.Context, m *dialDone) {
 	}
 	s.opened(ctx, m.conn)
 	s.emit(ctx, &messages.ConnectEvent{Socket: s.self, Local: s.local, Remote: s.remote})
-	s.pump(ctx, 0)
+	s.secured(ctx)
+}
+
+// secured starts writing and reading on a connection that just opened, or, for a TLS
+// socket, its handshake, which does that once it completes (handshaken).
+func (s *socket) secured(ctx actor.Context) {
+	if s.secure != nil {
+		s.startHandshake()
+		return
+	}
+	s.pump(ctx, 0) // what was written meanwhile (in-process owners write to the outbox)
 	s.startReader()
 }
 
@@ -120,7 +133,12 @@ func (s *socket) opened(ctx actor.Context, conn *net.TCPConn) {
 	s.conn = conn
 	s.raw, _ = conn.SyscallConn() // cannot fail on a *net.TCPConn that is open
 	sys, self := s.sys, s.self
-	s.out.connect(newWriter(s.raw), func() { sys.Root.Send(self, kick) })
+	if s.cfg.TLS != nil && s.secure == nil { // accepted: the server side of the handshake
+		s.secure = &tlsSide{server: true}
+	}
+	if s.secure == nil { // a TLS socket's outbox waits for the handshake
+		s.out.connect(newWriter(s.raw), func() { sys.Root.Send(self, kick) })
+	}
 	s.local, s.remote = messages.AddrOf(conn.LocalAddr()), messages.AddrOf(conn.RemoteAddr())
 	s.state.to(StateOpen)
 	s.applyOptions()

@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -93,7 +94,7 @@ func (s *socket) startReader() {
 	r := &s.rd
 	// Awaiting a consumer, it reads and holds up to NullModeHighWaterMark; paused, nothing.
 	if r.reading || r.flow == flowOff || r.state != readOpen || s.held || s.state != StateOpen ||
-		r.lent != nil || len(r.pending) > 0 {
+		r.lent != nil || len(r.pending) > 0 || s.secure != nil && !s.secure.ready {
 		return
 	}
 	r.reading, r.waiting = true, false
@@ -102,6 +103,9 @@ func (s *socket) startReader() {
 	s.goroutines++
 	rd := newReader(s.raw, r.stop, s.cfg.ReadBufferSize, &r.readSize)
 	rd.lend, rd.conn, rd.pk, rd.lg = s.cfg.LendReads, s.conn, &r.pk, &r.lg
+	if s.secure != nil {
+		rd.tls = s.secure.conn
+	}
 	rd.wake = func() { readLoop(s.sys, s.self, s.mb, rd, r.credit, true) }
 	// Parked from the start: a socket whose peer sends nothing holds no goroutine. The poller
 	// starts the reader at once if there is data already.
@@ -177,6 +181,9 @@ func readLoop(sys *actor.ActorSystem, self *actor.PID, mb *mailbox, rd *reader,
 		}
 	}
 	rd.try = canPark && wait == 0
+	if rd.try && rd.tls != nil { // crypto/tls reads through the connection: it must not wait
+		_ = rd.conn.SetReadDeadline(aLongTimeAgo)
+	}
 	mark := rd.reads
 	for {
 		data, buf, pool, stopped, err := rd.read()
@@ -196,6 +203,7 @@ func readLoop(sys *actor.ActorSystem, self *actor.PID, mb *mailbox, rd *reader,
 			}
 			rd.lg.parkedAt = time.Time{}
 			rd.try = false
+			_ = rd.conn.SetReadDeadline(time.Time{})
 			continue // the descriptor is closed or cannot be parked: wait here
 		}
 		last := stopped || err != nil
@@ -239,7 +247,11 @@ type reader struct {
 	try   bool
 	got   bool
 	tryFD func(fd uintptr)
+	tls   *tls.Conn // a TLS socket's: reads decrypt through it (see tls.go)
 }
+
+// aLongTimeAgo is a read deadline that has passed: a read takes only what is there.
+var aLongTimeAgo = time.Unix(1, 0)
 
 // errNothingToRead is what a read that does not wait returns when there is nothing to read.
 var errNothingToRead = errors.New("nothing to read")
@@ -312,6 +324,9 @@ func (r *reader) readFD(fd uintptr) bool {
 // When lending, buf is the pooled buffer data is in, for the actor to take back to pool.
 func (r *reader) read() (data []byte, buf *[]byte, pool *sync.Pool, stopped bool, err error) {
 	r.stopped, r.buf, r.n, r.err = false, nil, 0, nil
+	if r.tls != nil {
+		return r.readTLS()
+	}
 	if r.try {
 		r.got = false
 		if err := r.raw.Control(r.tryFD); err != nil || r.stopped {
@@ -345,6 +360,44 @@ func (r *reader) read() (data []byte, buf *[]byte, pool *sync.Pool, stopped bool
 	copy(data, (*r.buf)[:r.n])
 	pool.Put(r.buf)
 	return data, nil, nil, false, nil
+}
+
+// readTLS is read for a TLS socket: one read of decrypted data through crypto/tls, which
+// reads the connection itself (and honours its deadline: a read that times out leaves a half
+// read record in crypto/tls for the next).
+func (r *reader) readTLS() (data []byte, buf *[]byte, pool *sync.Pool, stopped bool, err error) {
+	if r.stop.Load() {
+		return nil, nil, nil, true, nil
+	}
+	pool, size := r.pool, r.size
+	b := pool.Get().(*[]byte)
+	n, err := r.tls.Read(*b)
+	if n > 0 {
+		r.reads++
+		r.adapt(n)
+		if r.lend {
+			return (*b)[:n:n], b, pool, false, nil
+		}
+		if n >= size*3/4 {
+			return (*b)[:n:n], nil, nil, false, nil
+		}
+		data = make([]byte, n)
+		copy(data, (*b)[:n])
+		pool.Put(b)
+		return data, nil, nil, false, nil
+	}
+	pool.Put(b)
+	switch {
+	case err == nil:
+		return nil, nil, nil, false, errNothingToRead
+	case errors.Is(err, io.EOF):
+		r.reads++
+		return nil, nil, nil, false, io.EOF
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return nil, nil, nil, false, err
+	}
+	r.reads++
+	return nil, nil, nil, false, tlsError(err)
 }
 
 var buffers sync.Map // size -> *sync.Pool of *[]byte

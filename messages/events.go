@@ -1,11 +1,34 @@
 package messages
 
-import "github.com/asynkron/protoactor-go/actor"
+import (
+	"crypto/x509"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
 
 // ConnectEvent is sent by a client socket to its owner once its connection is established.
 type ConnectEvent struct {
 	Socket        *actor.PID
 	Local, Remote Addr
+}
+
+// SecureConnectEvent is sent by a TLS socket (actors.SocketConfig.TLS) to its owner once its
+// handshake completed, before any DataEvent: Node's 'secureConnect' on a client, and its
+// server's 'secureConnection' for an accepted socket. A failed handshake gives an ErrorEvent
+// (an *actors.TLSError with Node's code) and the close instead.
+type SecureConnectEvent struct {
+	Socket *actor.PID
+	// Protocol is the TLS version agreed on: "TLSv1.3", "TLSv1.2" (Node's getProtocol()).
+	Protocol string
+	// ALPNProtocol is the protocol agreed on through ALPN; "" for none.
+	ALPNProtocol string
+	// Authorized tells that the peer's certificate chain was verified (Node's authorized).
+	// When it is false on a client, AuthorizationError says why: the client did not reject
+	// the peer (InsecureSkipVerify, Node's rejectUnauthorized: false).
+	Authorized         bool
+	AuthorizationError error
+	// PeerCertificates is the peer's chain as it sent it, leaf first.
+	PeerCertificates []*x509.Certificate
 }
 
 // DataEvent is sent by a socket to its owner for each read. Data is a fresh slice that the
