@@ -40,6 +40,7 @@ var sentinelCodes = []struct {
 	{ErrListenerFailed, "ERR_ACTORNET_LISTENER_FAILED"},
 	{ErrRuntimeClosed, "ERR_ACTORNET_RUNTIME_CLOSED"},
 	{ErrInCallback, "ERR_ACTORNET_IN_CALLBACK"},
+	{ErrBadTLSOptions, "ERR_ACTORNET_BAD_TLS_OPTIONS"},
 	{actors.ErrOwnerStopped, "ERR_ACTORNET_OWNER_STOPPED"},
 }
 
@@ -72,6 +73,10 @@ func Code(err error) string {
 	var pe *supervisor.PanicError
 	if errors.As(err, &pe) {
 		return "ERR_ACTORNET_PANIC"
+	}
+	var te *TLSError
+	if errors.As(err, &te) {
+		return te.Code
 	}
 	for _, sc := range sentinelCodes {
 		if errors.Is(err, sc.err) {

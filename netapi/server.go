@@ -1,6 +1,7 @@
 package netapi
 
 import (
+	"crypto/tls"
 	"errors"
 	"sync"
 	"time"
@@ -45,6 +46,8 @@ type Server struct {
 	loop *actors.Loop // where the server's actor, and so its callbacks, run
 
 	accepting *Socket // the socket being accepted; used inside the actor only
+	tls       bool    // a TLS server (CreateTLSServer)
+	tlsErr    error   // its TLSOptions could not be used: Listen fails with it
 
 	mu        sync.Mutex    // guards what follows; never held while a callback runs
 	closedSig chan struct{} // closed once the server is closed, for Runtime.Shutdown
@@ -73,12 +76,19 @@ type serverListeners struct {
 	listening, close listeners[func()]
 	connection       listeners[func(*Socket)]
 	err              listeners[func(error)]
+	secureConnection listeners[func(*Socket)]
+	tlsClientError   listeners[func(error, *Socket)]
 }
 
 // CreateServer makes a server; onConnection, if not nil, is added as a 'connection' listener.
 // Call Listen to start it.
 func (rt *Runtime) CreateServer(opts ServerOptions, onConnection func(*Socket)) *Server {
-	s := &Server{rt: rt, opts: opts, loop: rt.loopForNew(), closedSig: make(chan struct{})}
+	return rt.createServer(opts, onConnection, nil)
+}
+
+// createServer makes a server whose accepted sockets speak TLS with tlsCfg, if not nil.
+func (rt *Runtime) createServer(opts ServerOptions, onConnection func(*Socket), tlsCfg *tls.Config) *Server {
+	s := &Server{rt: rt, opts: opts, loop: rt.loopForNew(), closedSig: make(chan struct{}), tls: tlsCfg != nil}
 	close(s.closedSig) // not listening
 	s.OnConnection(onConnection)
 	if rt.isClosed() {
@@ -89,7 +99,7 @@ func (rt *Runtime) CreateServer(opts ServerOptions, onConnection func(*Socket)) 
 		HoldAccepted:   true, // until its 'connection' listeners ran, on its own loop
 		MaxConnections: max(opts.MaxConnections, 0),
 		Socket: actors.SocketConfig{AllowHalfOpen: opts.AllowHalfOpen, AwaitConsumer: true,
-			LendReads: opts.ReuseReadBuffer, Logger: rt.logger},
+			LendReads: opts.ReuseReadBuffer, Logger: rt.logger, TLS: tlsCfg},
 		Loop:          s.loop,
 		PrepareSocket: s.prepare,
 		Logger:        rt.logger,
@@ -110,6 +120,11 @@ func (s *Server) Listen(opts ListenOptions, onListening func()) *Server {
 		s.rt.post(s.loop, func() {
 			s.process(&messages.ServerErrorEvent{Server: s.pid, Err: ErrRuntimeClosed})
 		})
+		return s
+	}
+	if s.tlsErr != nil { // nothing to serve TLS with
+		s.rt.trackServer(s, false)
+		s.rt.post(s.loop, func() { s.process(&messages.ServerErrorEvent{Server: s.pid, Err: s.tlsErr}) })
 		return s
 	}
 	s.mu.Lock()
@@ -311,6 +326,9 @@ func (s *Server) prepare(cfg actors.SocketConfig) actors.SocketConfig {
 		HighWaterMark: s.opts.HighWaterMark, ReuseReadBuffer: s.opts.ReuseReadBuffer}, s.rt.loops.Next())
 	sock.out = actors.NewOutbox(int(sock.hwm))
 	sock.srv = s
+	if s.tls {
+		sock.secure = &secureState{server: true}
+	}
 	s.accepting = sock
 	cfg.Handler, cfg.Loop, cfg.Outbox = sock.handle, sock.loop, sock.out
 	cfg.Activity = sock.activity(sock.out)

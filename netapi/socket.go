@@ -1,6 +1,7 @@
 package netapi
 
 import (
+	"crypto/tls"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -91,6 +92,7 @@ type Socket struct {
 	afterClose    []func()       // write callbacks that run after the 'close' listeners
 	dataFns       []func([]byte) // the 'data' listeners of the event being handled
 	lent          lent           // what its data listeners borrow, while they run (see leaseOf)
+	secure        *secureState   // a TLS socket's (see tls.go); nil for a plain one
 	ls            socketListeners
 }
 
@@ -105,6 +107,7 @@ type socketListeners struct {
 // moreListeners are the listeners of a socket's less common events.
 type moreListeners struct {
 	connect, end, finish, timeout listeners[func()]
+	secureConnect                 listeners[func()]
 	lookup                        listeners[func(err error, address, family string)]
 }
 
@@ -171,6 +174,9 @@ func (s *Socket) Connect(opts ConnectOptions, onConnect func()) *Socket {
 		s.remote, s.local = Addr{}, Addr{}
 		s.bytesRead.Store(0)
 		s.closedSig, s.closeRan = nil, false
+		if s.secure != nil { // a new handshake
+			s.secure = &secureState{cfg: s.secure.cfg}
+		}
 	}
 	pid := s.actorLocked()
 	if pid == nil { // the runtime shut down meanwhile: still closed
@@ -210,7 +216,12 @@ func (s *Socket) actorLocked() *actor.PID {
 		return nil
 	}
 	s.out = actors.NewOutbox(int(s.hwm))
+	var tlsCfg *tls.Config
+	if s.secure != nil {
+		tlsCfg = s.secure.cfg
+	}
 	pid, err := actors.SpawnSocket(s.rt.tree, actors.SocketConfig{
+		TLS:           tlsCfg,
 		Activity:      s.activity(s.out),
 		Handler:       s.handle,
 		AllowHalfOpen: s.allowHalfOpen,

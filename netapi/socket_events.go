@@ -79,7 +79,12 @@ func (s *Socket) handle(ev any) {
 		}
 		s.mu.Unlock()
 		run(fns)
+	case *messages.SecureConnectEvent:
+		s.onSecure(e)
 	case *messages.ErrorEvent:
+		if s.handshakeFailed(e.Err) {
+			return
+		}
 		s.mu.Lock()
 		fns := s.ls.err.take()
 		remote := s.remote

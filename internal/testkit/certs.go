@@ -117,15 +117,6 @@ func makeCert(t testing.TB, opts CertOptions, parent *x509.Certificate, parentKe
 	return c
 }
 
-// WritePEM writes PEM data to a file in the test's temporary directory and returns its path,
-// for peers that read files (openssl).
-func WritePEM(t testing.TB, name string, data []byte) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), name)
-	require.NoError(t, os.WriteFile(path, data, 0o600))
-	return path
-}
-
 func newKey(t testing.TB) *ecdsa.PrivateKey {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)
@@ -136,4 +127,10 @@ func serial(t testing.TB) *big.Int {
 	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
 	require.NoError(t, err)
 	return n
+}
+
+// WritePEMIn writes PEM data to a file named name in dir.
+func WritePEMIn(t testing.TB, dir, name string, data []byte) {
+	t.Helper()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, name), data, 0o600))
 }

@@ -87,9 +87,15 @@ func (g *goSide) check(t *testing.T, peer peerReport) {
 
 func startPeer(t *testing.T, node string, args ...string) (*bufio.Scanner, func() error) {
 	t.Helper()
+	return startScript(t, node, "peer.js", args...)
+}
+
+// startScript runs one of the interop scripts with Node and returns its output, line by line.
+func startScript(t *testing.T, node, script string, args ...string) (*bufio.Scanner, func() error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	t.Cleanup(cancel)
-	cmd := exec.CommandContext(ctx, node, append([]string{filepath.Join("interop", "peer.js")}, args...)...)
+	cmd := exec.CommandContext(ctx, node, append([]string{filepath.Join("interop", script)}, args...)...)
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
