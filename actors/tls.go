@@ -39,6 +39,7 @@ type tlsSide struct {
 	conn      *tls.Conn
 	transport *tlsTransport
 	server    bool
+	noCert    bool   // a server without a certificate: every handshake fails
 	host      string // what a client checks the server's certificate against
 	ready     bool   // the handshake completed: the outbox seals and the reader reads
 	authErr   error  // why the peer is not authorized; nil when it is
@@ -111,6 +112,7 @@ func (s *socket) startHandshake() {
 	t.transport = &tlsTransport{TCPConn: s.conn}
 	cfg := s.cfg.TLS.Clone()
 	if t.server {
+		t.noCert = len(cfg.Certificates) == 0 && cfg.GetCertificate == nil && cfg.GetConfigForClient == nil
 		t.conn = tls.Server(t.transport, cfg)
 	} else {
 		reject := !cfg.InsecureSkipVerify
@@ -150,7 +152,11 @@ func (s *socket) handshaken(ctx actor.Context, m *handshakeDone) {
 	}
 	t := s.secure
 	if m.err != nil {
-		s.fail(ctx, opError("handshake", s, tlsError(m.err)))
+		err := tlsError(m.err)
+		if t.noCert { // Node's (OpenSSL's) code for a server that has nothing to sign with
+			err = &TLSError{Code: "ERR_SSL_NO_SUITABLE_SIGNATURE_ALGORITHM", Err: m.err}
+		}
+		s.fail(ctx, opError("handshake", s, err))
 		return
 	}
 	t.ready = true

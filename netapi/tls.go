@@ -16,8 +16,8 @@ import (
 // against the system's roots.
 type TLSOptions struct {
 	Config *tls.Config
-	// Cert and Key are PEM data: this side's certificate chain and its key (a server's is
-	// required, unless Config has one).
+	// Cert and Key are PEM data: this side's certificate chain and its key. A server without
+	// one (here or in Config) fails every handshake, as Node's does.
 	Cert, Key []byte
 	// CA is PEM data: the certificates to trust instead of the system's (a client's check of
 	// the server; a server's check of client certificates with RequestCert).
@@ -38,8 +38,8 @@ type TLSOptions struct {
 	RequestCert bool
 }
 
-// ErrBadTLSOptions: a certificate, key or CA in TLSOptions that cannot be used, or a server
-// without a certificate. It is reported as an 'error' event.
+// ErrBadTLSOptions: a certificate, key or CA in TLSOptions that cannot be used. It is
+// reported as an 'error' event: a client's, or a server's on Listen.
 var ErrBadTLSOptions = errors.New("netapi: bad TLS options")
 
 // config builds the *tls.Config of one side.
@@ -74,9 +74,7 @@ func (o TLSOptions) config(server bool) (*tls.Config, error) {
 	}
 	reject := o.RejectUnauthorized == nil || *o.RejectUnauthorized
 	if server {
-		if len(cfg.Certificates) == 0 && cfg.GetCertificate == nil && cfg.GetConfigForClient == nil {
-			return nil, fmt.Errorf("%w: a TLS server needs a certificate", ErrBadTLSOptions)
-		}
+		// A server without a certificate listens, and fails every handshake (Node's too).
 		if o.RequestCert {
 			cfg.ClientAuth = tls.VerifyClientCertIfGiven
 			if reject {
@@ -120,6 +118,13 @@ func (rt *Runtime) ConnectTLS(opts TLSConnectOptions, onSecureConnect func()) *S
 	}
 	s.mu.Unlock()
 	return s.Connect(opts.ConnectOptions, nil)
+}
+
+// ConnectTLSPort is ConnectTLS to port on host ("" meaning "localhost") with opts (Node's
+// tls.connect(port[, host][, options][, callback])).
+func (rt *Runtime) ConnectTLSPort(port int, host string, opts TLSOptions, onSecureConnect func()) *Socket {
+	return rt.ConnectTLS(TLSConnectOptions{ConnectOptions: ConnectOptions{Port: port, Host: host},
+		TLSOptions: opts}, onSecureConnect)
 }
 
 // CreateTLSServer makes a TLS server (Node's tls.createServer): each accepted connection does

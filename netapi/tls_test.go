@@ -159,10 +159,11 @@ func TestTLSClientError(t *testing.T) {
 }
 
 // TLS options that cannot be used are an 'error' (ErrBadTLSOptions), never a panic: a server
-// without a certificate on Listen, a client with a CA that holds none.
+// with a certificate that is not one, on Listen; a client with a CA that holds none.
 func TestTLSBadOptions(t *testing.T) {
 	rt := newRuntime(t)
-	srv := rt.CreateTLSServer(netapi.TLSServerOptions{}, nil)
+	srv := rt.CreateTLSServer(netapi.TLSServerOptions{TLSOptions: netapi.TLSOptions{
+		Cert: []byte("not a certificate"), Key: []byte("nor a key")}}, nil)
 	errs := make(chan error, 2)
 	srv.OnError(func(err error) { errs <- err })
 	srv.Listen(netapi.ListenOptions{Host: "127.0.0.1"}, func() { t.Error("listening without a certificate") })

@@ -157,3 +157,13 @@ func Listen(t testing.TB, srv *netapi.Server) int {
 	Recv(t, ready)
 	return srv.Address().Port
 }
+
+// ClosedPort returns a port of 127.0.0.1 that nothing listens on (one that was just free).
+func ClosedPort(t testing.TB) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	port := ln.Addr().(*net.TCPAddr).Port
+	require.NoError(t, ln.Close())
+	return port
+}

@@ -10,7 +10,6 @@ package node
 
 import (
 	"context"
-	"net"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -141,11 +140,4 @@ func (l *later[T]) get() T {
 }
 
 // freePort returns a loopback port that nothing listens on.
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := ln.Addr().(*net.TCPAddr).Port
-	require.NoError(t, ln.Close())
-	return port
-}
+func freePort(t *testing.T) int { return testkit.ClosedPort(t) }
