@@ -108,8 +108,9 @@ func (s *socket) startReader() {
 	}
 	rd.wake = func() { readLoop(s.sys, s.self, s.mb, rd, r.credit, true) }
 	// Parked from the start: a socket whose peer sends nothing holds no goroutine. The poller
-	// starts the reader at once if there is data already.
-	if !idleReaders.park(s.raw, rd.pk, rd.wake) {
+	// starts the reader at once if there is data already. Not a TLS socket's: crypto/tls may
+	// hold what arrived with the handshake, which the descriptor no longer shows.
+	if s.secure != nil || !idleReaders.park(s.raw, rd.pk, rd.wake) {
 		workers.Go(func() { readLoop(s.sys, s.self, s.mb, rd, r.credit, false) })
 	}
 }
