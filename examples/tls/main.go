@@ -1,6 +1,6 @@
 // Command tls is an echo server over TLS, with a certificate it makes for itself at start
 // (a CA of its own and a certificate for the address it serves; -ca writes the CA's PEM so
-// that a client can trust it).
+// that a client can trust it), or the one given with -cert and -key.
 //
 //	go run ./examples/tls                  # serve on 127.0.0.1:7443
 //	go run ./examples/tls -ca /tmp/ca.pem  # then: openssl s_client -connect 127.0.0.1:7443 -CAfile /tmp/ca.pem
@@ -10,22 +10,16 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
-	"math/big"
 	"net"
 	"os"
 	"os/signal"
 	"strconv"
 	"time"
 
+	"github.com/actornet/actornet/internal/certs"
 	"github.com/actornet/actornet/netapi"
 )
 
@@ -33,14 +27,16 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:7443", "address to listen on")
 	demo := flag.Bool("demo", false, "run clients against the server, check what comes back, then exit")
 	caFile := flag.String("ca", "", "write the CA certificate (PEM) to this file, for clients to trust")
+	certFile := flag.String("cert", "", "serve this certificate (PEM) instead of one made at start; with -key")
+	keyFile := flag.String("key", "", "the key of -cert (PEM)")
 	flag.Parse()
-	if err := run(*addr, *demo, *caFile); err != nil {
+	if err := run(*addr, *demo, *caFile, *certFile, *keyFile); err != nil {
 		fmt.Fprintln(os.Stderr, "tls:", err)
 		os.Exit(1)
 	}
 }
 
-func run(addr string, demo bool, caFile string) error {
+func run(addr string, demo bool, caFile, certFile, keyFile string) error {
 	host, portStr, err := net.SplitHostPort(addr)
 	if err != nil {
 		return err
@@ -49,12 +45,12 @@ func run(addr string, demo bool, caFile string) error {
 	if err != nil {
 		return fmt.Errorf("bad port %q: %w", portStr, netapi.ErrInvalidPort)
 	}
-	pki, err := newPKI(host)
+	certPEM, keyPEM, caPEM, err := serverCert(host, certFile, keyFile)
 	if err != nil {
 		return err
 	}
-	if caFile != "" {
-		if err := os.WriteFile(caFile, pki.caPEM, 0o644); err != nil {
+	if caFile != "" && caPEM != nil {
+		if err := os.WriteFile(caFile, caPEM, 0o644); err != nil {
 			return err
 		}
 	}
@@ -69,7 +65,7 @@ func run(addr string, demo bool, caFile string) error {
 	// sockets exactly as on plain ones.
 	srv := rt.CreateTLSServer(netapi.TLSServerOptions{
 		ServerOptions: netapi.ServerOptions{HighWaterMark: 256 << 10, ReuseReadBuffer: true},
-		TLSOptions:    netapi.TLSOptions{Cert: pki.certPEM, Key: pki.keyPEM},
+		TLSOptions:    netapi.TLSOptions{Cert: certPEM, Key: keyPEM},
 	}, func(s *netapi.Socket) {
 		s.OnData(func(b []byte) {
 			if !s.Write(b, nil) {
@@ -97,7 +93,10 @@ func run(addr string, demo bool, caFile string) error {
 		<-stop.Done()
 		return nil
 	}
-	return runDemo(rt, srv.Address().Port, pki.caPEM)
+	if caPEM == nil {
+		return errors.New("-demo needs the certificate made at start (no -cert)")
+	}
+	return runDemo(rt, srv.Address().Port, caPEM)
 }
 
 // runDemo connects clients that verify the server against the CA, sends each a message,
@@ -144,50 +143,19 @@ func runDemo(rt *netapi.Runtime, port int, ca []byte) error {
 	return nil
 }
 
-// pki is a CA made at start and a server certificate it signed, in PEM.
-type pki struct {
-	caPEM, certPEM, keyPEM []byte
-}
-
-// newPKI makes a CA and a certificate for host (an IP address or a name) and localhost,
-// valid for a day.
-func newPKI(host string) (*pki, error) {
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+// serverCert is the server's certificate and key: read from files when given, otherwise
+// made at start by a CA of its own, for host and localhost; the CA's PEM is returned too.
+func serverCert(host, certFile, keyFile string) (certPEM, keyPEM, caPEM []byte, err error) {
+	if certFile != "" || keyFile != "" {
+		if certPEM, err = os.ReadFile(certFile); err == nil {
+			keyPEM, err = os.ReadFile(keyFile)
+		}
+		return certPEM, keyPEM, nil, err
+	}
+	ca, err := certs.NewAuthority("actornet example CA")
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	now := time.Now()
-	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "actornet example CA"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), IsCA: true,
-		BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		return nil, err
-	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "actornet example"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), DNSNames: []string{"localhost"},
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	if ip := net.ParseIP(host); ip != nil {
-		tmpl.IPAddresses = []net.IP{ip}
-	} else if host != "" {
-		tmpl.DNSNames = append(tmpl.DNSNames, host)
-	}
-	tmpl.IPAddresses = append(tmpl.IPAddresses, net.IPv4(127, 0, 0, 1))
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, caTmpl, &key.PublicKey, caKey)
-	if err != nil {
-		return nil, err
-	}
-	keyDER, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		return nil, err
-	}
-	return &pki{
-		caPEM:   pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
-		certPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		keyPEM:  pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}),
-	}, nil
+	pair, err := ca.Issue(certs.Options{Names: []string{host, "localhost", "127.0.0.1"}})
+	return pair.CertPEM, pair.KeyPEM, ca.PEM, err
 }
