@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -190,13 +192,13 @@ func connRate(addr string, d time.Duration) (float64, error) {
 		go func() {
 			defer wg.Done()
 			for time.Now().Before(deadline) {
-				c, err := net.Dial("tcp", addr)
+				c, err := dial(addr)
 				if err != nil {
 					errs[w] = err
 					return
 				}
 				err = echoOnce(c)
-				_ = c.(*net.TCPConn).SetLinger(0)
+				_ = tcpConn(c).SetLinger(0)
 				_ = c.Close()
 				if err != nil {
 					errs[w] = err
@@ -211,6 +213,31 @@ func connRate(addr string, d time.Duration) (float64, error) {
 		return 0, err
 	}
 	return float64(count.Load()) / time.Since(start).Seconds(), nil
+}
+
+// dial connects the load generator to a server: plain TCP, or TLS with -tls (useTLS).
+var dial = func(addr string) (net.Conn, error) { return net.Dial("tcp", addr) }
+
+// useTLS makes dial a TLS client that trusts ca and checks the servers' certificates for
+// 127.0.0.1; the TLS handshake is part of every connection (and of connRate's).
+func useTLS(ca []byte) error {
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(ca) {
+		return errors.New("no CA certificate")
+	}
+	cfg := &tls.Config{RootCAs: pool, ServerName: "127.0.0.1", ClientSessionCache: nil}
+	dial = func(addr string) (net.Conn, error) {
+		return tls.DialWithDialer(&net.Dialer{Timeout: 30 * time.Second}, "tcp", addr, cfg)
+	}
+	return nil
+}
+
+// tcpConn is the TCP connection under c.
+func tcpConn(c net.Conn) *net.TCPConn {
+	if tc, ok := c.(*tls.Conn); ok {
+		return tc.NetConn().(*net.TCPConn)
+	}
+	return c.(*net.TCPConn)
 }
 
 func echoOnce(c net.Conn) error {
@@ -233,7 +260,7 @@ func dialAll(addr string, n int) ([]net.Conn, error) {
 		idx[i] = i
 	}
 	_ = parallel(idx, 32, func(i int) error {
-		c, err := net.Dial("tcp", addr)
+		c, err := dial(addr)
 		mu.Lock()
 		defer mu.Unlock()
 		if err != nil && firstErr == nil {

@@ -19,6 +19,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/actornet/actornet/internal/certs"
 )
 
 // metric is one figure of the table; lowerIsBetter marks latency and memory.
@@ -75,12 +77,52 @@ func main() {
 	burstConns := flag.Int("burst-conns", 5000, "connections of the burst workload (plain Go's splice echo holds two pipes per busy one)")
 	rounds := flag.Int("rounds", 3, "rounds per workload; each server's median is reported")
 	out := flag.String("out", "bench-results", "directory for the JSON report and the SVG chart")
+	withTLS := flag.Bool("tls", false, "measure the TLS servers instead (crypto/tls, examples/tls, Node's tls): "+
+		"the load generator's connections are TLS; unless given, -servers and -workloads are theirs and -idle-conns is 5000")
 	flag.Parse()
+	if *withTLS {
+		set := map[string]bool{}
+		flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		if !set["servers"] {
+			*servers = goTLS + "," + netapiTLS + "," + nodeTLS
+		}
+		if !set["workloads"] {
+			*workloads = "pp50,stream,idle,connrate"
+		}
+		if !set["idle-conns"] {
+			*idleConns = 5000 // a handshake each: 19,000 take minutes per server
+		}
+	}
+	tlsMode = *withTLS
 	if err := run(*duration, split(*workloads), split(*servers), conns{idle: *idleConns, burst: *burstConns},
 		max(*rounds, 1), *out); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
+}
+
+// tlsMode is -tls: the servers serve TLS and the load generator dials TLS.
+var tlsMode bool
+
+// writeTLSFiles makes a CA and a certificate for 127.0.0.1, writes the certificate and its
+// key for the servers, and makes the load generator trust the CA.
+func writeTLSFiles(dir string) (tlsFiles, error) {
+	ca, err := certs.NewAuthority("actornet bench CA")
+	if err != nil {
+		return tlsFiles{}, err
+	}
+	pair, err := ca.Issue(certs.Options{Names: []string{"127.0.0.1", "localhost"}})
+	if err != nil {
+		return tlsFiles{}, err
+	}
+	tf := tlsFiles{cert: filepath.Join(dir, "cert.pem"), key: filepath.Join(dir, "key.pem")}
+	if err := os.WriteFile(tf.cert, pair.CertPEM, 0o600); err != nil {
+		return tf, err
+	}
+	if err := os.WriteFile(tf.key, pair.KeyPEM, 0o600); err != nil {
+		return tf, err
+	}
+	return tf, useTLS(ca.PEM)
 }
 
 func split(s string) []string {
@@ -108,8 +150,14 @@ func run(d time.Duration, workloads, serverNames []string, n conns, rounds int, 
 	for _, n := range serverNames {
 		want[n] = true
 	}
+	var tf tlsFiles
+	if tlsMode {
+		if tf, err = writeTLSFiles(tmp); err != nil {
+			return err
+		}
+	}
 	progress("building the servers")
-	servers, notes, err := buildServers(ctx, tmp, want)
+	servers, notes, err := buildServers(ctx, tmp, want, tf)
 	if err != nil {
 		return err
 	}

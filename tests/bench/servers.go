@@ -18,6 +18,10 @@ const (
 	ownedData = "actornet netapi (owned data)" // examples/echo without ReuseReadBuffer
 	spliceGo  = "plain Go (splice)"            // io.Copy(c, c) as it is
 	oneLoop   = "actornet netapi (1 loop)"     // examples/echo on one event loop, Node's model
+	// The -tls run's servers.
+	goTLS     = "plain Go (crypto/tls)" // goecho over tls.Listen
+	netapiTLS = "actornet netapi (TLS)" // examples/tls
+	nodeTLS   = "Node.js (tls)"         // echo.js over tls.createServer
 )
 
 // server is one echo server under test, run as a process of its own.
@@ -31,7 +35,10 @@ type server struct {
 
 // buildServers compiles the Go servers into dir and lists every server to run. Node is left
 // out, with a note, when there is no node.
-func buildServers(ctx context.Context, dir string, want map[string]bool) ([]*server, []string, error) {
+// tlsFiles are the certificate and key the TLS servers serve (the -tls run), in PEM files.
+type tlsFiles struct{ cert, key string }
+
+func buildServers(ctx context.Context, dir string, want map[string]bool, tf tlsFiles) ([]*server, []string, error) {
 	var notes []string
 	// lines is the server's twin for the pipeline workload: a server that writes one reply
 	// per request, as one is written first (plain Go's with bufio.Writer, flushed once the
@@ -48,6 +55,9 @@ func buildServers(ctx context.Context, dir string, want map[string]bool) ([]*ser
 		{"actornet actors", "./examples/actors", nil, []string{"-face", "actors"}},
 		// Not run by default: the netapi echo with Node's data ownership (a new slice per read).
 		{ownedData, "./examples/echo", []string{"-reuse=false"}, nil},
+		// The -tls run's: crypto/tls's echo and examples/tls.
+		{goTLS, "./tests/bench/goecho", []string{"-tls-cert", tf.cert, "-tls-key", tf.key}, nil},
+		{netapiTLS, "./examples/tls", []string{"-cert", tf.cert, "-key", tf.key}, nil},
 	}
 	built := map[string]string{}
 	build := func(pkg string) (string, error) {
@@ -82,13 +92,21 @@ func buildServers(ctx context.Context, dir string, want map[string]bool) ([]*ser
 		}
 		out = append(out, srv)
 	}
-	if want["Node.js"] {
-		if node, err := exec.LookPath("node"); err == nil {
-			out = append(out, &server{Name: "Node.js", command: []string{node, "tests/bench/echo.js"},
-				lines: []string{node, "tests/bench/lines.js"}})
-		} else {
-			notes = append(notes, "Node.js skipped: no node on the PATH")
+	for _, name := range []string{"Node.js", nodeTLS} {
+		if !want[name] {
+			continue
 		}
+		node, err := exec.LookPath("node")
+		if err != nil {
+			notes = append(notes, name+" skipped: no node on the PATH")
+			continue
+		}
+		if name == nodeTLS {
+			out = append(out, &server{Name: name, command: []string{node, "tests/bench/echo.js", "--tls", tf.cert, tf.key}})
+			continue
+		}
+		out = append(out, &server{Name: name, command: []string{node, "tests/bench/echo.js"},
+			lines: []string{node, "tests/bench/lines.js"}})
 	}
 	return out, notes, nil
 }

@@ -9,6 +9,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"io"
@@ -19,8 +20,10 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "address to listen on")
 	splice := flag.Bool("splice", false, "io.Copy(c, c) as it is: splice(2) on Linux")
+	certFile := flag.String("tls-cert", "", "serve TLS with this certificate (PEM; with -tls-key): crypto/tls's echo")
+	keyFile := flag.String("tls-key", "", "the key of -tls-cert (PEM)")
 	flag.Parse()
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := listen(*addr, *certFile, *keyFile)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -40,4 +43,16 @@ func main() {
 			_, _ = io.Copy(struct{ io.Writer }{c}, struct{ io.Reader }{c})
 		}()
 	}
+}
+
+// listen listens on addr: plain TCP, or TLS when a certificate is given.
+func listen(addr, certFile, keyFile string) (net.Listener, error) {
+	if certFile == "" {
+		return net.Listen("tcp", addr)
+	}
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, err
+	}
+	return tls.Listen("tcp", addr, &tls.Config{Certificates: []tls.Certificate{cert}})
 }
