@@ -64,6 +64,7 @@ type Report struct {
 	Duration string                        `json:"duration"`
 	Rounds   int                           `json:"rounds"`
 	Servers  []string                      `json:"servers"`
+	Baseline string                        `json:"baseline"` // the server the ratios are to
 	Results  map[string]map[string]float64 `json:"results"`
 	Notes    []string                      `json:"notes,omitempty"`
 }
@@ -161,10 +162,13 @@ func run(d time.Duration, workloads, serverNames []string, n conns, rounds int, 
 	if err != nil {
 		return err
 	}
-	rep := Report{Date: time.Now().UTC(), Go: runtime.Version(), CPUs: runtime.NumCPU(),
+	rep := Report{Date: time.Now().UTC(), Go: runtime.Version(), CPUs: runtime.NumCPU(), Baseline: "plain Go",
 		Duration: d.String(), Rounds: rounds, Results: map[string]map[string]float64{}, Notes: notes}
 	if v, err := exec.Command("node", "--version").Output(); err == nil {
 		rep.Node = strings.TrimSpace(string(v))
+	}
+	if tlsMode {
+		rep.Baseline = goTLS
 	}
 	for _, s := range servers {
 		rep.Servers = append(rep.Servers, s.Name)

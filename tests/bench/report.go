@@ -6,10 +6,8 @@ import (
 	"strings"
 )
 
-const baseline = "plain Go"
-
 // markdown renders the report as one table: a row per figure, a column per server, each cell
-// the absolute figure and its ratio to plain Go.
+// the absolute figure and its ratio to the run's baseline (plain Go, or crypto/tls with -tls).
 func markdown(rep Report) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Measured %s with %s, Node %s, %d CPUs, %s per timed workload, median of %d rounds.\n\n",
@@ -35,7 +33,7 @@ func markdown(rep Report) string {
 				continue
 			}
 			fmt.Fprintf(&b, " %s", format(v))
-			if r, ok := ratio(rep, s, m.Key); ok && s != baseline {
+			if r, ok := ratio(rep, s, m.Key); ok && s != rep.Baseline {
 				fmt.Fprintf(&b, " (%.2f×)", r)
 			}
 			b.WriteString(" |")
@@ -58,7 +56,7 @@ func measured(rep Report, key string) bool {
 }
 
 func ratio(rep Report, server, key string) (float64, bool) {
-	base, ok1 := rep.Results[baseline][key]
+	base, ok1 := rep.Results[rep.Baseline][key]
 	v, ok2 := rep.Results[server][key]
 	if !ok1 || !ok2 || base == 0 {
 		return 0, false
@@ -83,7 +81,7 @@ func orNone(s string) string {
 	return s
 }
 
-// chart draws the ratios to plain Go as grouped horizontal bars, one group per figure, with
+// chart draws the ratios to the baseline as grouped horizontal bars, one group per figure, with
 // a line at 1.0.
 func chart(rep Report) string {
 	colors := []string{"#888888", "#1f77b4", "#2ca02c", "#d62728", "#9467bd"}
@@ -107,7 +105,7 @@ func chart(rep Report) string {
 	scale := float64(width) / maxRatio
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="11">`+"\n", left+width+80, height)
-	fmt.Fprintf(&b, `<text x="10" y="20" font-size="13">Ratio to plain Go (higher is better for rates, lower for latency and memory)</text>`+"\n")
+	fmt.Fprintf(&b, `<text x="10" y="20" font-size="13">Ratio to %s (higher is better for rates, lower for latency and memory)</text>`+"\n", rep.Baseline)
 	y := 40
 	for _, m := range rows {
 		fmt.Fprintf(&b, `<text x="10" y="%d">%s</text>`+"\n", y+barH, m.Label)
