@@ -42,7 +42,7 @@ type Outbox struct {
 	gatherer  *Loop // the loop whose turn gathers writes here, flushed when the turn ends
 	// A TLS socket's outbox seals each write into records as it accepts it, and sends
 	// close_notify before the FIN (see tls.go); nil for a plain socket.
-	seal        func([]byte) ([]byte, error)
+	seal        func([]byte) ([]byte, *messages.Lease, error)
 	closeNotify func() ([]byte, error)
 	notified    bool // close_notify is queued
 
@@ -199,14 +199,13 @@ func (o *Outbox) write(data []byte, token any, lease *messages.Lease, tell bool)
 	}
 	o.submitted += int64(len(data))
 	if o.seal != nil {
-		sealed, err := o.seal(data)
+		sealed, sealedLease, err := o.seal(data)
 		lease.Release() // the records are a copy
-		lease = nil
 		if err != nil { // the TLS state is broken: the actor meets it at its next write
 			o.mu.Unlock()
 			return false, false, false, err
 		}
-		data = sealed
+		data, lease = sealed, sealedLease
 	}
 	gather := o.corked > 0 || o.gathering()
 	if !gather && o.head == len(o.queue) && !o.flushing && o.w != nil {
@@ -456,7 +455,7 @@ func (o *Outbox) connect(w *writer, kick func()) {
 
 // connectTLS is connect for a TLS socket whose handshake completed: what was written before
 // is sealed now, in order, and every later write as it comes.
-func (o *Outbox) connectTLS(w *writer, kick func(), seal func([]byte) ([]byte, error),
+func (o *Outbox) connectTLS(w *writer, kick func(), seal func([]byte) ([]byte, *messages.Lease, error),
 	closeNotify func() ([]byte, error)) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -464,12 +463,12 @@ func (o *Outbox) connectTLS(w *writer, kick func(), seal func([]byte) ([]byte, e
 	o.queued = 0
 	for i := o.head; i < len(o.queue); i++ {
 		c := &o.queue[i]
-		sealed, err := seal(c.data)
+		sealed, lease, err := seal(c.data)
 		if err != nil {
 			sealed = nil // the handshake completed: sealing cannot fail before any write
 		}
 		c.lease.Release()
-		c.data, c.lease = sealed, nil
+		c.data, c.lease = sealed, lease
 		o.queued += len(sealed)
 	}
 }

@@ -83,15 +83,48 @@ func (t *tlsTransport) take() []byte {
 }
 
 // seal encrypts data into records and returns them, after any record crypto/tls wrote by
-// itself since the last seal. The outbox calls it under its lock, so records reach its queue
-// in the order they were made.
-func (t *tlsSide) seal(data []byte) ([]byte, error) {
+// itself since the last seal, in a pooled buffer whose lease gives it back once the records
+// were written or dropped. The outbox calls it under its lock, so records reach its queue in
+// the order they were made.
+func (t *tlsSide) seal(data []byte) ([]byte, *messages.Lease, error) {
+	sb := sealBufs.Get().(*sealBuf)
+	// Room for the records' headers and tags: crypto/tls then appends without growing.
+	need := len(data) + (len(data)/maxPlaintext+1)*recordOverhead
+	if cap(sb.b) < need {
+		sb.b = make([]byte, 0, need)
+	}
+	t.transport.mu.Lock()
+	t.transport.out = append(sb.b[:0], t.transport.out...) // records crypto/tls made by itself
+	t.transport.mu.Unlock()
 	if len(data) > 0 {
 		if _, err := t.conn.Write(data); err != nil {
-			return nil, err
+			sealBufs.Put(sb)
+			return nil, nil, err
 		}
 	}
-	return t.transport.take(), nil
+	sb.b = t.transport.take()
+	return sb.b, sb.lease.Lend(), nil
+}
+
+const (
+	maxPlaintext   = 16 << 10         // of one TLS record
+	recordOverhead = 5 + 8 + 16 + 256 // header, explicit nonce (TLS 1.2), tag; and padding room
+)
+
+// sealBuf is a buffer records are sealed into, pooled: its lease puts it back.
+type sealBuf struct {
+	b     []byte
+	lease *messages.Lease
+}
+
+var sealBufs sync.Pool
+
+func init() {
+	sealBufs.New = func() any {
+		sb := &sealBuf{}
+		sb.lease = messages.NewLease(func() { sealBufs.Put(sb) })
+		return sb
+	}
 }
 
 // closeNotify returns the close_notify alert, for the outbox to send after its queue.
