@@ -143,11 +143,12 @@ type handshakeDone struct{ err error }
 func (s *socket) startHandshake() {
 	t := s.secure
 	t.transport = &tlsTransport{TCPConn: s.conn}
-	cfg := s.cfg.TLS.Clone()
-	if t.server {
+	if t.server { // the config as it is, shared by every connection (a clone each cost 500 bytes)
+		cfg := s.cfg.TLS
 		t.noCert = len(cfg.Certificates) == 0 && cfg.GetCertificate == nil && cfg.GetConfigForClient == nil
 		t.conn = tls.Server(t.transport, cfg)
 	} else {
+		cfg := s.cfg.TLS.Clone()
 		reject := !cfg.InsecureSkipVerify
 		roots, name := cfg.RootCAs, cfg.ServerName
 		if name == "" {
