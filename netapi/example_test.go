@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/actornet/actornet/internal/certs"
 	"github.com/actornet/actornet/netapi"
 )
 
@@ -154,4 +155,30 @@ func ExamplePipe() {
 	rt.Wait(context.Background())
 	// Output:
 	// THROUGH THE PROXY
+}
+
+// The echo over TLS: a certificate from a CA made on the spot, a client that verifies it.
+func ExampleRuntime_CreateTLSServer() {
+	ca, _ := certs.NewAuthority("example CA")
+	pair, _ := ca.Issue(certs.Options{Names: []string{"127.0.0.1"}})
+
+	rt := netapi.New()
+	defer rt.Shutdown(context.Background())
+
+	srv := rt.CreateTLSServer(netapi.TLSServerOptions{
+		TLSOptions: netapi.TLSOptions{Cert: pair.CertPEM, Key: pair.KeyPEM},
+	}, func(s *netapi.Socket) {
+		s.OnData(func(b []byte) { s.Write(b, nil) }) // echo, decrypted and sealed again
+	})
+	srv.Listen(netapi.ListenOptions{Port: 0, Host: "127.0.0.1"}, func() {
+		c := rt.ConnectTLSPort(srv.Address().Port, "127.0.0.1", netapi.TLSOptions{CA: ca.PEM}, nil)
+		c.OnSecureConnect(func() { fmt.Println(c.GetProtocol(), "authorized:", c.Authorized()) })
+		c.OnData(func(b []byte) { fmt.Printf("%s\n", b) })
+		c.OnClose(func(bool) { srv.Close(nil) })
+		c.End([]byte("hello"), nil) // sent once the handshake is done
+	})
+	rt.Wait(context.Background())
+	// Output:
+	// TLSv1.3 authorized: true
+	// hello
 }
