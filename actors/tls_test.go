@@ -335,3 +335,26 @@ func TestTLSHandshakeTimeout(t *testing.T) {
 	e.send(sock, &messages.Destroy{})
 	assert.False(t, expect[*messages.CloseEvent](p).HadError)
 }
+
+// SNI is sent only when ServerName is set (Node's servername), never the host connected to.
+func TestTLSSendsSNIOnlyWhenAsked(t *testing.T) {
+	pki := testkit.NewPKI(t)
+	leaf := pki.Leaf(t, testkit.CertOptions{Names: []string{"localhost", "sni.example"}})
+	for _, serverName := range []string{"", "sni.example"} {
+		sent := make(chan string, 1)
+		port, conns, _ := tlsPeer(t, &tls.Config{GetConfigForClient: func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+			sent <- hello.ServerName
+			return &tls.Config{Certificates: []tls.Certificate{leaf.TLS}}, nil
+		}})
+		e := newEnv(t)
+		p := e.probe()
+		c := e.socket(p, actors.SocketConfig{TLS: &tls.Config{RootCAs: pki.Pool, ServerName: serverName}})
+		e.send(c, &messages.Connect{Port: port, Host: "localhost"})
+		peer := recvConn(t, conns)
+		go func() { _ = peer.Handshake() }()
+		assert.Equal(t, serverName, testkit.Recv(t, sent), "SNI with ServerName %q", serverName)
+		skipTo[*messages.SecureConnectEvent](p)
+		e.send(c, &messages.Destroy{})
+		skipTo[*messages.CloseEvent](p)
+	}
+}
