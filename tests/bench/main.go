@@ -39,7 +39,7 @@ var metrics = []metric{
 	{"stream_mbs", "streaming 16 KiB writes, 10 conns", "MB/s", false},
 	{"pipe_rps", "a reply per request, 16 pipelined, 50 conns", "requests/s", false},
 	{"pipe_cpu", "a reply per request, server CPU per request", "ns", true},
-	{"idle_bytes", "memory per idle connection, 19,000 held", "bytes", true},
+	{"idle_bytes", "memory per idle connection", "bytes", true},
 	{"burst_bytes", "memory per connection after a burst", "bytes", true},
 	{"base_bytes", "memory before any connection", "bytes", true},
 	{"conn_rate", "connections opened and closed", "conns/s", false},
@@ -65,6 +65,7 @@ type Report struct {
 	Rounds   int                           `json:"rounds"`
 	Servers  []string                      `json:"servers"`
 	Baseline string                        `json:"baseline"` // the server the ratios are to
+	Conns    map[string]int                `json:"conns"`    // connections of the idle and burst workloads
 	Results  map[string]map[string]float64 `json:"results"`
 	Notes    []string                      `json:"notes,omitempty"`
 }
@@ -170,6 +171,7 @@ func run(d time.Duration, workloads, serverNames []string, n conns, rounds int, 
 	if tlsMode {
 		rep.Baseline = goTLS
 	}
+	rep.Conns = map[string]int{"idle": n.idle, "burst": n.burst}
 	for _, s := range servers {
 		rep.Servers = append(rep.Servers, s.Name)
 		rep.Results[s.Name] = map[string]float64{}

@@ -10,8 +10,9 @@ import (
 // the absolute figure and its ratio to the run's baseline (plain Go, or crypto/tls with -tls).
 func markdown(rep Report) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Measured %s with %s, Node %s, %d CPUs, %s per timed workload, median of %d rounds.\n\n",
-		rep.Date.Format("2006-01-02"), rep.Go, orNone(rep.Node), rep.CPUs, rep.Duration, rep.Rounds)
+	fmt.Fprintf(&b, "Measured %s with %s, Node %s, %d CPUs, %s per timed workload, median of %d rounds; "+
+		"%d idle connections, bursts on %d.\n\n", rep.Date.Format("2006-01-02"), rep.Go, orNone(rep.Node), rep.CPUs,
+		rep.Duration, rep.Rounds, rep.Conns["idle"], rep.Conns["burst"])
 	b.WriteString("| figure |")
 	for _, s := range rep.Servers {
 		fmt.Fprintf(&b, " %s |", s)
