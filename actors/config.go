@@ -65,6 +65,8 @@ type SocketConfig struct {
 	Loop *Loop
 	// Logger receives the socket's diagnostics; nil prints nothing.
 	Logger *slog.Logger
+	// Framing, when set, makes the socket deliver frames instead of reads (see [Framing]).
+	Framing *Framing
 	// TLS, when set, makes the socket speak TLS (see tls.go): a client after Connect, a
 	// server for a server's accepted sockets (ServerConfig.Socket.TLS, with Certificates or
 	// GetCertificate). The owner hears messages.SecureConnectEvent once the handshake
@@ -89,6 +91,14 @@ type SocketConfig struct {
 func (c SocketConfig) withDefaults() (SocketConfig, error) {
 	if c.HighWaterMark < 0 || c.ReadBufferSize < 0 {
 		return c, fmt.Errorf("actornet: negative HighWaterMark or ReadBufferSize in SocketConfig")
+	}
+	if f := c.Framing; f != nil {
+		if f.Split == nil || f.MaxFrame < 0 {
+			return c, fmt.Errorf("actornet: Framing needs a Split function and a MaxFrame >= 0")
+		}
+		if f.MaxFrame == 0 {
+			c.Framing = &Framing{Split: f.Split, MaxFrame: DefaultMaxFrame}
+		}
 	}
 	if c.HighWaterMark == 0 {
 		c.HighWaterMark = DefaultHighWaterMark

@@ -71,7 +71,11 @@ func newSocket(cfg SocketConfig, conn *net.TCPConn, held bool) *socket {
 		out = NewOutbox(cfg.HighWaterMark)
 	}
 	out.act.fn = cfg.Activity
-	return &socket{cfg: cfg, owner: cfg.Owner, handler: cfg.Handler, conn: conn, held: held, out: out}
+	s := &socket{cfg: cfg, owner: cfg.Owner, handler: cfg.Handler, conn: conn, held: held, out: out}
+	if cfg.Framing != nil {
+		s.rd.frames = &framer{Framing: *cfg.Framing}
+	}
+	return s
 }
 
 // Receive handles one message. A panic anywhere in it, the owner's Handler included, closes

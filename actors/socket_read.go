@@ -70,6 +70,7 @@ type readSide struct {
 	lease              *messages.Lease    // lent's lease, made once and lent again for each read
 	pk                 parked             // the descriptor's registration with idleReaders
 	lg                 linger             // how long its readers wait before they park
+	frames             *framer            // with SocketConfig.Framing; nil delivers reads
 }
 
 // readDone is sent by the reader for each read; last marks its final message. With
@@ -458,7 +459,7 @@ func (s *socket) readDone(ctx actor.Context, m *readDone) {
 			if lent {
 				r.inTurn.Store(true)
 			}
-			s.emit(ctx, s.dataEvent(data)) // a Handler's writes go out as it returns
+			s.deliver(ctx, data) // a Handler's writes go out as it returns
 			// Released while its DataEvent was handled (an echo's write went straight to
 			// the kernel): the buffer comes back now, with no message.
 			if lent && !r.inTurn.CompareAndSwap(true, false) && r.backInTurn.Swap(false) {
@@ -486,7 +487,7 @@ func (s *socket) readDone(ctx actor.Context, m *readDone) {
 // deliverEnd sends EndEvent, ends our side too unless half-open is allowed, and closes the
 // socket if our side had already finished.
 func (s *socket) deliverEnd(ctx actor.Context) {
-	if s.rd.state != readEOF || s.state != StateOpen {
+	if s.rd.state != readEOF || s.state != StateOpen || !s.flushFrames(ctx) {
 		return
 	}
 	s.rd.state = readEnded
@@ -532,10 +533,16 @@ func (s *socket) resume(ctx actor.Context) {
 	if s.state != StateOpen || s.held {
 		return
 	}
+	if r.frames != nil && len(r.frames.buf) > 0 { // frames a pause held back, first
+		if err := s.deliverFrames(ctx, nil, nil, false); err != nil {
+			s.fail(ctx, opError("read", s, err))
+			return
+		}
+	}
 	held := r.pending
 	r.pending, r.held = nil, 0
 	for _, data := range held {
-		s.emit(ctx, s.dataEvent(data))
+		s.deliver(ctx, data)
 	}
 	if s.state != StateOpen {
 		return

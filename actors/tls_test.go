@@ -2,9 +2,9 @@ package actors_test
 
 import (
 	"bytes"
-	"fmt"
 	"crypto/sha256"
 	"crypto/tls"
+	"fmt"
 	"io"
 	"net"
 	"strconv"

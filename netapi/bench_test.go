@@ -1,6 +1,7 @@
 package netapi_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"testing"
@@ -117,6 +118,33 @@ func netapiEchoB(b *testing.B, opts netapi.ServerOptions) int {
 // pingPongB makes b.N round trips of 64 bytes on c.
 func pingPongB(b *testing.B, c io.ReadWriter) {
 	msg, buf := make([]byte, 64), make([]byte, 64)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := c.Write(msg); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.ReadFull(c, buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFramedLinesReuse is a round trip of 16 lines in one write, framed by the socket
+// (Framing) and each echoed by a Write of its own, with ReuseReadBuffer: frames that lie
+// inside one read allocate nothing.
+func BenchmarkFramedLinesReuse(b *testing.B) {
+	keepNewline := func(data []byte, atEOF bool) (int, []byte, error) {
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			return i + 1, data[:i+1], nil
+		}
+		return 0, nil, nil
+	}
+	port := netapiEchoB(b, netapi.ServerOptions{ReuseReadBuffer: true, Framing: &netapi.Framing{Split: keepNewline}})
+	c := dialRawB(b, port)
+	defer c.Close()
+	msg := bytes.Repeat([]byte("GET 0123456789a\n"), 16)
+	buf := make([]byte, len(msg))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {

@@ -20,6 +20,8 @@ var (
 	ErrSocketClosed           = actors.ErrSocketClosed           // ERR_STREAM_DESTROYED
 	ErrClosedBeforeConnection = actors.ErrClosedBeforeConnection // ERR_SOCKET_CLOSED_BEFORE_CONNECTION
 	ErrListenerFailed         = actors.ErrListenerFailed         // ERR_ACTORNET_LISTENER_FAILED
+	ErrFrameTooLarge          = actors.ErrFrameTooLarge          // ERR_ACTORNET_FRAME_TOO_LARGE
+	ErrBadFrame               = actors.ErrBadFrame               // ERR_ACTORNET_BAD_FRAME
 	// ErrRuntimeClosed: the Runtime was shut down, so nothing new can be made with it.
 	ErrRuntimeClosed = errors.New("netapi: runtime is shut down")
 	// ErrInCallback: Wait or Shutdown was called from a callback of the runtime, where it
@@ -41,6 +43,8 @@ var sentinelCodes = []struct {
 	{ErrRuntimeClosed, "ERR_ACTORNET_RUNTIME_CLOSED"},
 	{ErrInCallback, "ERR_ACTORNET_IN_CALLBACK"},
 	{ErrBadTLSOptions, "ERR_ACTORNET_BAD_TLS_OPTIONS"},
+	{ErrFrameTooLarge, "ERR_ACTORNET_FRAME_TOO_LARGE"},
+	{ErrBadFrame, "ERR_ACTORNET_BAD_FRAME"},
 	{actors.ErrOwnerStopped, "ERR_ACTORNET_OWNER_STOPPED"},
 }
 

@@ -26,6 +26,9 @@ type ServerOptions struct {
 	// ReuseReadBuffer is given to every accepted socket (see SocketOptions): an echo or a
 	// proxy that writes what it reads from its 'data' listener then allocates nothing per read.
 	ReuseReadBuffer bool
+	// Framing is given to every accepted socket (see SocketOptions): a request/response
+	// server's 'data' listener then gets one request at a time.
+	Framing *Framing
 }
 
 // ListenOptions says where to listen. Port 0 picks a free port; Host "" means every address;
@@ -99,7 +102,7 @@ func (rt *Runtime) createServer(opts ServerOptions, onConnection func(*Socket), 
 		HoldAccepted:   true, // until its 'connection' listeners ran, on its own loop
 		MaxConnections: max(opts.MaxConnections, 0),
 		Socket: actors.SocketConfig{AllowHalfOpen: opts.AllowHalfOpen, AwaitConsumer: true,
-			LendReads: opts.ReuseReadBuffer, Logger: rt.logger, TLS: tlsCfg},
+			LendReads: opts.ReuseReadBuffer, Logger: rt.logger, TLS: tlsCfg, Framing: opts.Framing},
 		Loop:          s.loop,
 		PrepareSocket: s.prepare,
 		Logger:        rt.logger,

@@ -1,6 +1,7 @@
 package netapi
 
 import (
+	"bufio"
 	"crypto/tls"
 	"net"
 	"sync"
@@ -32,7 +33,18 @@ type SocketOptions struct {
 	// kernel. Keeping the slice, or writing it later, is not: copy it. When false (the
 	// default, as in Node) each slice is the listener's to keep.
 	ReuseReadBuffer bool
+	// Framing, when set, makes each 'data' event one frame (a token of its bufio.SplitFunc:
+	// bufio.ScanLines, SplitLengthPrefixed ...) instead of one read; see actors.Framing.
+	// With ReuseReadBuffer, a frame inside one read is a slice of the read buffer.
+	Framing *Framing
 }
+
+// Framing makes a socket deliver frames (see actors.Framing).
+type Framing = actors.Framing
+
+// SplitLengthPrefixed is a bufio.SplitFunc for frames that start with their length,
+// big-endian in size bytes (1, 2 or 4).
+func SplitLengthPrefixed(size int) bufio.SplitFunc { return actors.SplitLengthPrefixed(size) }
 
 // ConnectOptions says where to connect. Host "" means "localhost".
 type ConnectOptions struct {
@@ -93,6 +105,7 @@ type Socket struct {
 	dataFns       []func([]byte) // the 'data' listeners of the event being handled
 	lent          lent           // what its data listeners borrow, while they run (see leaseOf)
 	secure        *secureState   // a TLS socket's (see tls.go); nil for a plain one
+	framing       *Framing       // SocketOptions.Framing
 	ls            socketListeners
 }
 
@@ -133,7 +146,7 @@ func newSocket(rt *Runtime, opts SocketOptions, loop *actors.Loop) *Socket {
 		rt.lends.Store(true)
 	}
 	return &Socket{rt: rt, allowHalfOpen: opts.AllowHalfOpen, reuse: opts.ReuseReadBuffer, hwm: hwm,
-		loop: loop}
+		loop: loop, framing: opts.Framing}
 }
 
 // accepted binds the Socket made for an accepted connection (Server.prepare) to its actor.
@@ -222,6 +235,7 @@ func (s *Socket) actorLocked() *actor.PID {
 	}
 	pid, err := actors.SpawnSocket(s.rt.tree, actors.SocketConfig{
 		TLS:           tlsCfg,
+		Framing:       s.framing,
 		Activity:      s.activity(s.out),
 		Handler:       s.handle,
 		AllowHalfOpen: s.allowHalfOpen,

@@ -15,9 +15,10 @@ import (
 
 // The servers besides the four main ones.
 const (
-	ownedData = "actornet netapi (owned data)" // examples/echo without ReuseReadBuffer
-	spliceGo  = "plain Go (splice)"            // io.Copy(c, c) as it is
-	oneLoop   = "actornet netapi (1 loop)"     // examples/echo on one event loop, Node's model
+	ownedData   = "actornet netapi (owned data)" // examples/echo without ReuseReadBuffer
+	spliceGo    = "plain Go (splice)"            // io.Copy(c, c) as it is
+	oneLoop     = "actornet netapi (1 loop)"     // examples/echo on one event loop, Node's model
+	framedLines = "actornet netapi (framing)"    // linesrv -framing: pipeline only
 	// The -tls run's servers.
 	goTLS     = "plain Go (crypto/tls)" // goecho over tls.Listen
 	netapiTLS = "actornet netapi (TLS)" // examples/tls
@@ -58,6 +59,9 @@ func buildServers(ctx context.Context, dir string, want map[string]bool, tf tlsF
 		// The -tls run's: crypto/tls's echo and examples/tls.
 		{goTLS, "./tests/bench/goecho", []string{"-tls-cert", tf.cert, "-tls-key", tf.key}, nil},
 		{netapiTLS, "./examples/tls", []string{"-cert", tf.cert, "-key", tf.key}, nil},
+		// Not run by default, for the pipeline workload only: netapi's line server with the
+		// lines framed by the socket (Framing) rather than parsed by hand.
+		{framedLines, "./tests/bench/linesrv", []string{"-face", "netapi", "-framing"}, []string{"-face", "netapi", "-framing"}},
 	}
 	built := map[string]string{}
 	build := func(pkg string) (string, error) {

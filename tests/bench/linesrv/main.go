@@ -27,13 +27,14 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "address to listen on")
 	face := flag.String("face", "netapi", "plain, netapi or actors")
 	loops := flag.Int("loops", 0, "netapi.WithEventLoops")
+	framing := flag.Bool("framing", false, "netapi: the lines are framed by the socket (Framing) instead of parsed by hand")
 	flag.Parse()
 	var err error
 	switch *face {
 	case "plain":
 		err = plain(*addr)
 	case "netapi":
-		err = withNetapi(*addr, *loops)
+		err = withNetapi(*addr, *loops, *framing)
 	case "actors":
 		err = withActors(*addr)
 	default:
@@ -96,18 +97,37 @@ func lines(rest, data []byte, reply func([]byte)) []byte {
 	}
 }
 
-func withNetapi(addr string, loops int) error {
+// scanLines is bufio.ScanLines keeping the newline: the reply is the line as it came.
+func scanLines(data []byte, atEOF bool) (int, []byte, error) {
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		return i + 1, data[:i+1], nil
+	}
+	if atEOF && len(data) > 0 {
+		return len(data), data, nil
+	}
+	return 0, nil, nil
+}
+
+func withNetapi(addr string, loops int, framing bool) error {
 	host, port, err := splitAddr(addr)
 	if err != nil {
 		return err
 	}
 	rt := netapi.New(netapi.WithEventLoops(loops))
 	defer rt.Shutdown(nil)
-	srv := rt.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) {
+	opts := netapi.ServerOptions{}
+	if framing {
+		opts.Framing = &netapi.Framing{Split: scanLines}
+	}
+	srv := rt.CreateServer(opts, func(s *netapi.Socket) {
 		var rest []byte
 		reply := func(line []byte) { s.Write(line, nil) }
 		// Each 'data' slice is the listener's to keep (Node's ownership): replies point into it.
-		s.OnData(func(d []byte) { rest = lines(rest, d, reply) })
+		if framing {
+			s.OnData(reply) // one line each
+		} else {
+			s.OnData(func(d []byte) { rest = lines(rest, d, reply) })
+		}
 		s.OnError(func(error) {})
 	})
 	listening := make(chan error, 1)
