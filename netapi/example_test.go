@@ -1,9 +1,11 @@
 package netapi_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/actornet/actornet/internal/certs"
 	"github.com/actornet/actornet/netapi"
@@ -181,4 +183,28 @@ func ExampleRuntime_CreateTLSServer() {
 	// Output:
 	// TLSv1.3 authorized: true
 	// hello
+}
+
+// A line server: with Framing its 'data' listener gets one line at a time, whatever the
+// reads; the split function is the parser.
+func ExampleFraming() {
+	rt := netapi.New()
+	defer rt.Shutdown(context.Background())
+
+	srv := rt.CreateServer(netapi.ServerOptions{
+		Framing: &netapi.Framing{Split: bufio.ScanLines, MaxFrame: 1 << 10},
+	}, func(s *netapi.Socket) {
+		s.OnData(func(line []byte) { s.Write([]byte(strings.ToUpper(string(line))+"\n"), nil) })
+	})
+	srv.Listen(netapi.ListenOptions{Port: 0, Host: "127.0.0.1"}, func() {
+		c := rt.ConnectPort(srv.Address().Port, "127.0.0.1", nil)
+		c.OnData(func(b []byte) { fmt.Printf("%s", b) })
+		c.OnClose(func(bool) { srv.Close(nil) })
+		c.Write([]byte("first li"), nil)
+		c.End([]byte("ne\nsecond line\n"), nil)
+	})
+	rt.Wait(context.Background())
+	// Output:
+	// FIRST LINE
+	// SECOND LINE
 }
