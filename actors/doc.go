@@ -56,6 +56,14 @@
 //     to another actor; SocketConfig.Handler (ServerConfig.PrepareSocket for accepted
 //     sockets) has them called inside the socket actor instead, in process.
 //
+//   - SocketConfig.Framing delivers frames instead of reads: one DataEvent per token of a
+//     bufio.SplitFunc ([Framing], [SplitLengthPrefixed]); a frame inside one read is a slice
+//     of it.
+//   - SocketConfig.TLS makes the socket speak TLS on the same machinery: SecureConnectEvent
+//     once the handshake completed, writes sealed into records by the outbox, reads
+//     decrypted by the reader, close_notify before the FIN; a failed handshake or
+//     certificate check is a [TLSError] with Node's code.
+//
 // A panic inside the socket actor, a Handler's included, closes that socket with an
 // ErrorEvent carrying a *supervisor.PanicError; nothing else is affected.
 //

@@ -23,8 +23,9 @@
 //
 // Events are named after the IoT.js event they carry, with an Event suffix: [ConnectEvent],
 // [DataEvent], [DrainEvent], [EndEvent], [FinishEvent], [CloseEvent], [ErrorEvent],
-// [LookupEvent], [TimeoutEvent], and, beyond Node's, [WrittenEvent] (a Write's answer) and
-// [FullEvent] (writability off until DrainEvent) for sockets; [ListeningEvent],
+// [LookupEvent], [TimeoutEvent], [SecureConnectEvent] (a TLS handshake completed), and,
+// beyond Node's, [WrittenEvent] (a Write's answer) and [FullEvent] (writability off until
+// DrainEvent) for sockets; [ListeningEvent],
 // [ConnectionEvent], [ServerErrorEvent] and [ServerCloseEvent] for servers. Each names the
 // actor it comes from, so one owner can serve many sockets.
 //
