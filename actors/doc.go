@@ -25,6 +25,7 @@
 //
 //   - Connect resolves a host name (LookupEvent), dials (ConnectEvent, or ErrorEvent and
 //     CloseEvent{HadError: true}); writes sent before are queued and go out once connected.
+//
 //   - Every read becomes a DataEvent whose Data the owner owns, or, with
 //     SocketConfig.LendReads, borrows under a messages.Lease (a read then allocates nothing).
 //     The reader reads its next chunk only once the actor has handled the last one and the
@@ -34,24 +35,31 @@
 //     until Flow or Resume) reads on until it holds NullModeHighWaterMark bytes, as Node
 //     does. Reads start at 4 KiB and adapt to the traffic, up to ReadBufferSize. The
 //     peer's FIN gives EndEvent after all data.
+//
 //   - A socket that has nothing to read holds no goroutine and no buffer: on Linux its reader
 //     parks the descriptor in a shared epoll instance after a short linger, and starts again
 //     when data comes.
+//
 //   - Writes never block: each is tried once without blocking, and what the kernel does not
 //     take goes to a flusher goroutine, one at a time, in order. FullEvent says the queue
 //     reached the high-water mark, DrainEvent that it is empty again. A Write with a Token
 //     gets exactly one WrittenEvent. In-process code writes to the [Outbox] directly.
+//
 //   - End flushes, then half-closes (FinishEvent). With AllowHalfOpen false the socket ends
 //     its side by itself once the owner has handled EndEvent. A Write after End gives its
 //     WrittenEvent with [ErrWriteAfterEnd] (EPIPE after the peer's end), then ErrorEvent,
 //     and destroys the socket.
+//
 //   - Destroy drops queued writes and closes at once (a write dropped before the socket
 //     connected fails with [ErrClosedBeforeConnection]). CloseEvent comes exactly once, last,
 //     after the descriptor is closed and every goroutine of the socket has exited.
+//
 //   - SocketConfig.Activity hears when the socket becomes active or idle as Node's handles
 //     do (connecting, reading, writing, closing), which is what netapi's Wait counts.
+//
 //   - SetTimeout arms an idle timer that sends TimeoutEvent once per idle period; it never
 //     closes the socket. SetKeepAlive and SetNoDelay set the real socket options.
+//
 //   - The owner is watched: when it stops, the socket is destroyed. Register moves the events
 //     to another actor; SocketConfig.Handler (ServerConfig.PrepareSocket for accepted
 //     sockets) has them called inside the socket actor instead, in process.
@@ -59,6 +67,7 @@
 //   - SocketConfig.Framing delivers frames instead of reads: one DataEvent per token of a
 //     bufio.SplitFunc ([Framing], [SplitLengthPrefixed]); a frame inside one read is a slice
 //     of it.
+//
 //   - SocketConfig.TLS makes the socket speak TLS on the same machinery: SecureConnectEvent
 //     once the handshake completed, writes sealed into records by the outbox, reads
 //     decrypted by the reader, close_notify before the FIN; a failed handshake or
