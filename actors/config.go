@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -77,6 +78,10 @@ type SocketConfig struct {
 	// InsecureSkipVerify is set (Node's rejectUnauthorized: false): SecureConnectEvent then
 	// says why the peer is not authorized. The config is not modified.
 	TLS *tls.Config
+	// HandshakeTimeout bounds a TLS socket's handshake, from the connection up (Node's
+	// handshakeTimeout): past it the socket fails with a *TLSError coded
+	// ERR_TLS_HANDSHAKE_TIMEOUT, wrapping ErrHandshakeTimeout. 0 means no bound.
+	HandshakeTimeout time.Duration
 	// Activity, when set, is told each time the socket becomes active or idle in the sense
 	// of Node's active handle, which is what keeps Node's process alive: it is active while
 	// connecting, while it reads (data flows, or it awaits a consumer with less than

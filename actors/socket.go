@@ -153,6 +153,8 @@ func (s *socket) Receive(ctx actor.Context) {
 		s.dialled(ctx, m)
 	case *handshakeDone:
 		s.handshaken(ctx, m)
+	case *handshakeTimedOut:
+		s.handshakeTimeout(ctx)
 	case *readDone:
 		s.readDone(ctx, m)
 	case *flushDone:

@@ -39,11 +39,12 @@ type tlsSide struct {
 	conn      *tls.Conn
 	transport *tlsTransport
 	server    bool
-	noCert    bool   // a server without a certificate: every handshake fails
-	host      string // what a client checks the server's certificate against
-	ready     bool   // the handshake completed: the outbox seals and the reader reads
-	authErr   error  // why the peer is not authorized; nil when it is
-	authed    bool   // a peer certificate was verified
+	noCert    bool        // a server without a certificate: every handshake fails
+	host      string      // what a client checks the server's certificate against
+	ready     bool        // the handshake completed: the outbox seals and the reader reads
+	timer     *time.Timer // SocketConfig.HandshakeTimeout's
+	authErr   error       // why the peer is not authorized; nil when it is
+	authed    bool        // a peer certificate was verified
 }
 
 // tlsTransport is the net.Conn under a socket's tls.Conn: reads and deadlines are the TCP
@@ -138,6 +139,20 @@ func (t *tlsSide) closeNotify() ([]byte, error) {
 // handshakeDone is the handshake goroutine's only message.
 type handshakeDone struct{ err error }
 
+// handshakeTimedOut is sent by the handshake's timer (SocketConfig.HandshakeTimeout).
+type handshakeTimedOut struct{}
+
+// ErrHandshakeTimeout: a TLS handshake took longer than SocketConfig.HandshakeTimeout (Node's
+// ERR_TLS_HANDSHAKE_TIMEOUT).
+var ErrHandshakeTimeout = errors.New("actornet: TLS handshake timeout")
+
+// handshakeTimeout fails a socket whose handshake is still running.
+func (s *socket) handshakeTimeout(ctx actor.Context) {
+	if t := s.secure; t != nil && !t.ready && s.state == StateOpen {
+		s.fail(ctx, opError("handshake", s, &TLSError{Code: "ERR_TLS_HANDSHAKE_TIMEOUT", Err: ErrHandshakeTimeout}))
+	}
+}
+
 // startHandshake wraps the connection in TLS and runs the handshake on a goroutine of its
 // own; the socket's close cuts it short (it closes the descriptor).
 func (s *socket) startHandshake() {
@@ -168,6 +183,9 @@ func (s *socket) startHandshake() {
 		t.conn = tls.Client(t.transport, cfg)
 	}
 	conn, sys, self := t.conn, s.sys, s.self
+	if d := s.cfg.HandshakeTimeout; d > 0 {
+		t.timer = time.AfterFunc(d, func() { sys.Root.Send(self, &handshakeTimedOut{}) })
+	}
 	s.goroutines++
 	go func() {
 		err := conn.HandshakeContext(context.Background())
@@ -180,11 +198,14 @@ func (s *socket) startHandshake() {
 // *TLSError.
 func (s *socket) handshaken(ctx actor.Context, m *handshakeDone) {
 	s.goroutines--
+	t := s.secure
+	if t.timer != nil {
+		t.timer.Stop()
+	}
 	if s.state != StateOpen {
 		s.maybeClosed(ctx)
 		return
 	}
-	t := s.secure
 	if m.err != nil {
 		err := tlsError(m.err)
 		if t.noCert { // Node's (OpenSSL's) code for a server that has nothing to sign with

@@ -319,6 +319,25 @@ func TestTLSPlainClientOnTLSPort(t *testing.T) {
 	assert.True(t, expect[*messages.CloseEvent](p).HadError)
 }
 
+// HandshakeTimeout fails a handshake that does not complete in time (Node's
+// handshakeTimeout): ErrorEvent with ERR_TLS_HANDSHAKE_TIMEOUT, then the close.
+func TestTLSHandshakeTimeoutOption(t *testing.T) {
+	pki := testkit.NewPKI(t)
+	leaf := pki.Leaf(t, testkit.CertOptions{Names: []string{"127.0.0.1"}})
+	e := newEnv(t)
+	p := e.probe()
+	_, port := e.server(p, actors.ServerConfig{Socket: actors.SocketConfig{HandshakeTimeout: 50 * time.Millisecond,
+		TLS: &tls.Config{Certificates: []tls.Certificate{leaf.TLS}}}})
+	_ = testkit.Dial(t, port) // connects, never says hello
+	expect[*messages.ConnectionEvent](p)
+	err := expect[*messages.ErrorEvent](p).Err
+	var te *actors.TLSError
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, "ERR_TLS_HANDSHAKE_TIMEOUT", te.Code)
+	assert.ErrorIs(t, err, actors.ErrHandshakeTimeout)
+	assert.True(t, expect[*messages.CloseEvent](p).HadError)
+}
+
 // A handshake that never completes (the peer connects and sends nothing) is found by the
 // idle timer, and Destroy ends it.
 func TestTLSHandshakeTimeout(t *testing.T) {

@@ -86,11 +86,13 @@ type serverListeners struct {
 // CreateServer makes a server; onConnection, if not nil, is added as a 'connection' listener.
 // Call Listen to start it.
 func (rt *Runtime) CreateServer(opts ServerOptions, onConnection func(*Socket)) *Server {
-	return rt.createServer(opts, onConnection, nil)
+	return rt.createServer(opts, onConnection, nil, 0)
 }
 
-// createServer makes a server whose accepted sockets speak TLS with tlsCfg, if not nil.
-func (rt *Runtime) createServer(opts ServerOptions, onConnection func(*Socket), tlsCfg *tls.Config) *Server {
+// createServer makes a server whose accepted sockets speak TLS with tlsCfg, if not nil, each
+// handshake bounded by handshake (0: none).
+func (rt *Runtime) createServer(opts ServerOptions, onConnection func(*Socket), tlsCfg *tls.Config,
+	handshake time.Duration) *Server {
 	s := &Server{rt: rt, opts: opts, loop: rt.loopForNew(), closedSig: make(chan struct{}), tls: tlsCfg != nil}
 	close(s.closedSig) // not listening
 	s.OnConnection(onConnection)
@@ -102,7 +104,8 @@ func (rt *Runtime) createServer(opts ServerOptions, onConnection func(*Socket), 
 		HoldAccepted:   true, // until its 'connection' listeners ran, on its own loop
 		MaxConnections: max(opts.MaxConnections, 0),
 		Socket: actors.SocketConfig{AllowHalfOpen: opts.AllowHalfOpen, AwaitConsumer: true,
-			LendReads: opts.ReuseReadBuffer, Logger: rt.logger, TLS: tlsCfg, Framing: opts.Framing},
+			LendReads: opts.ReuseReadBuffer, Logger: rt.logger, TLS: tlsCfg, Framing: opts.Framing,
+			HandshakeTimeout: handshake},
 		Loop:          s.loop,
 		PrepareSocket: s.prepare,
 		Logger:        rt.logger,

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/actornet/actornet/actors"
 	"github.com/actornet/actornet/messages"
@@ -36,7 +37,14 @@ type TLSOptions struct {
 	ALPNProtocols []string
 	// RequestCert makes a server ask clients for a certificate.
 	RequestCert bool
+	// HandshakeTimeout bounds a server's handshakes (Node's handshakeTimeout): a client that
+	// has not completed its handshake by then is a 'tlsClientError' coded
+	// ERR_TLS_HANDSHAKE_TIMEOUT, and closed. 0 means Node's 120 s; negative means no bound.
+	HandshakeTimeout time.Duration
 }
+
+// DefaultHandshakeTimeout is Node's handshakeTimeout.
+const DefaultHandshakeTimeout = 120 * time.Second
 
 // ErrBadTLSOptions: a certificate, key or CA in TLSOptions that cannot be used. It is
 // reported as an 'error' event: a client's, or a server's on Listen.
@@ -135,7 +143,14 @@ func (rt *Runtime) ConnectTLSPort(port int, host string, opts TLSOptions, onSecu
 // TLSOptions (ErrBadTLSOptions) are an 'error' on Listen.
 func (rt *Runtime) CreateTLSServer(opts TLSServerOptions, onSecureConnection func(*Socket)) *Server {
 	cfg, err := opts.TLSOptions.config(true)
-	s := rt.createServer(opts.ServerOptions, nil, cfg)
+	hs := opts.HandshakeTimeout
+	switch {
+	case hs == 0:
+		hs = DefaultHandshakeTimeout
+	case hs < 0:
+		hs = 0
+	}
+	s := rt.createServer(opts.ServerOptions, nil, cfg, hs)
 	s.tlsErr = err
 	s.OnSecureConnection(onSecureConnection)
 	return s

@@ -158,6 +158,22 @@ func TestTLSClientError(t *testing.T) {
 	}
 }
 
+// A client that connects and never completes its handshake is the server's 'tlsClientError'
+// ERR_TLS_HANDSHAKE_TIMEOUT once HandshakeTimeout has passed (Node's handshakeTimeout).
+func TestTLSHandshakeTimeout(t *testing.T) {
+	rt := newRuntime(t)
+	pki := testkit.NewPKI(t)
+	srv, port := tlsServer(t, rt, pki, netapi.TLSServerOptions{TLSOptions: netapi.TLSOptions{
+		HandshakeTimeout: 50 * time.Millisecond}}, nil)
+	errs := make(chan error, 1)
+	srv.OnTLSClientError(func(err error, _ *netapi.Socket) { errs <- err })
+	c := testkit.Dial(t, port)
+	assert.Equal(t, "ERR_TLS_HANDSHAKE_TIMEOUT", netapi.Code(recv(t, errs)))
+	rest, _ := io.ReadAll(c) // and the server closed it
+	assert.Empty(t, rest)
+	srv.Close(nil)
+}
+
 // TLS options that cannot be used are an 'error' (ErrBadTLSOptions), never a panic: a server
 // with a certificate that is not one, on Listen; a client with a CA that holds none.
 func TestTLSBadOptions(t *testing.T) {
