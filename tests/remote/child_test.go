@@ -1,0 +1,123 @@
+package remote_test
+
+import (
+	"bufio"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// wait bounds every wait for a child's line, far above what any step needs.
+const wait = 20 * time.Second
+
+// child is a node running in a process of its own.
+type child struct {
+	t     *testing.T
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	lines chan string
+	addr  string
+}
+
+// startNode runs this test binary as a node of role ("sockets" or "owners") with env added,
+// and waits for its address. The node is stopped (stdin closed, then killed) with the test.
+func startNode(t *testing.T, role string, env ...string) *child {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(append(os.Environ(), nodeEnv+"="+role), env...)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = &testLog{t: t, prefix: role + ": "}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c := &child{t: t, cmd: cmd, stdin: stdin, lines: make(chan string, 1024)}
+	go func() { // ends when the child's stdout closes, with the child
+		defer close(c.lines)
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			c.lines <- sc.Text()
+		}
+	}()
+	t.Cleanup(c.stop)
+	c.addr = c.expect("addr ", wait)
+	return c
+}
+
+// stop closes the child's stdin, which stops it, and kills it if it has not exited soon.
+func (c *child) stop() {
+	c.stdin.Close()
+	done := make(chan struct{})
+	go func() {
+		_ = c.cmd.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		c.t.Errorf("node %d did not stop within 15s of its stdin's end: killed", c.cmd.Process.Pid)
+		_ = c.cmd.Process.Kill()
+		<-done
+	}
+	for range c.lines { // let the reader finish
+	}
+}
+
+// kill sends SIGKILL and returns when.
+func (c *child) kill() time.Time {
+	now := time.Now()
+	if err := c.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		c.t.Fatal(err)
+	}
+	return now
+}
+
+// send writes a command line to the child.
+func (c *child) send(line string) {
+	if _, err := io.WriteString(c.stdin, line+"\n"); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// expect returns the rest of the first line that starts with prefix, skipping others; it
+// fails the test after d.
+func (c *child) expect(prefix string, d time.Duration) string {
+	c.t.Helper()
+	timeout := time.After(d)
+	for {
+		select {
+		case l, ok := <-c.lines:
+			if !ok {
+				c.t.Fatalf("node exited before a line %q", prefix)
+			}
+			if rest, ok := strings.CutPrefix(l, prefix); ok {
+				return rest
+			}
+		case <-timeout:
+			c.t.Fatalf("no line %q from the node within %v", prefix, d)
+		}
+	}
+}
+
+// testLog writes a child's stderr to the test's log.
+type testLog struct {
+	t      *testing.T
+	prefix string
+}
+
+func (w *testLog) Write(p []byte) (int, error) {
+	for _, l := range strings.Split(strings.TrimRight(string(p), "\n"), "\n") {
+		w.t.Log(w.prefix + l)
+	}
+	return len(p), nil
+}
