@@ -109,6 +109,31 @@ func (c *child) expect(prefix string, d time.Duration) string {
 	}
 }
 
+// expectAll waits for a line starting with each of wants, in any order, skipping others.
+func (c *child) expectAll(wants []string, d time.Duration) {
+	c.t.Helper()
+	left := map[string]bool{}
+	for _, w := range wants {
+		left[w] = true
+	}
+	timeout := time.After(d)
+	for len(left) > 0 {
+		select {
+		case l, ok := <-c.lines:
+			if !ok {
+				c.t.Fatalf("node exited before lines %v", left)
+			}
+			for w := range left {
+				if strings.HasPrefix(l, w) {
+					delete(left, w)
+				}
+			}
+		case <-timeout:
+			c.t.Fatalf("no lines %v from the node within %v", left, d)
+		}
+	}
+}
+
 // testLog writes a child's stderr to the test's log.
 type testLog struct {
 	t      *testing.T

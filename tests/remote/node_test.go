@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"runtime/metrics"
 	"strconv"
@@ -91,8 +92,17 @@ func sampleHeap(max *atomic.Uint64) {
 }
 
 // startOwners asks the sockets node for a server on a free port of 127.0.0.1 and owns it:
-// mode "echo" echoes every accepted socket, "slow" consumes what it reads at slowRate.
+// mode "echo" echoes every accepted socket, "slow" consumes what it reads at slowRate. With
+// ACTORNET_REMOTE_CONNECT set, a client socket on the sockets node connects there and does
+// the same.
 func startOwners(sys *actor.ActorSystem, c *remote.Client, mode string) {
+	if to := os.Getenv("ACTORNET_REMOTE_CONNECT"); to != "" { // and a client socket echoes
+		host, port, _ := net.SplitHostPort(to)
+		p, _ := strconv.Atoi(port)
+		owner := sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return &socketOwner{mode: mode} }))
+		sock := c.SpawnSocket(remote.SocketOptions{Owner: owner, LendReads: true})
+		sys.Root.Send(sock, &messages.Connect{Port: p, Host: host})
+	}
 	owner := sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return &serverOwner{mode: mode} }))
 	srv := c.SpawnServer(remote.ServerOptions{Owner: owner, Socket: remote.SocketOptions{LendReads: true}})
 	sys.Root.Send(srv, &messages.Listen{Port: 0, Host: "127.0.0.1"})
@@ -137,6 +147,8 @@ func (o *socketOwner) Receive(ctx actor.Context) {
 		ctx.Send(m.Socket, &messages.Pause{})
 	case *messages.DrainEvent:
 		ctx.Send(m.Socket, &messages.Resume{})
+	case *messages.ConnectEvent:
+		say("event connect")
 	case *messages.EndEvent:
 		say("event end %d", o.read)
 	case *messages.ErrorEvent:

@@ -70,55 +70,82 @@ func TestEchoIntegrity(t *testing.T) {
 // within is the bound on noticing a node that was killed.
 const within = time.Second
 
-// TestSocketsNodeKilled: SIGKILL of the node that has the sockets gives their remote owner
-// an error with code ERR_NODE_LOST and a close, and the server's owner a server error, each
-// within a second.
-func TestSocketsNodeKilled(t *testing.T) {
-	sockets, owners, port := pair(t, "echo")
-	echoCheck(t, port, 1000) // the node pair works
-	c := dial(t, port)
+// pinged is a connection through the sockets node to an echo driven by the owners node,
+// checked with one round trip: a socket the owners node's server accepted ("accepted"), or a
+// socket it connected to a listener of the test ("client").
+func pinged(t *testing.T, kind string) (sockets, owners *child, c net.Conn) {
+	t.Helper()
+	switch kind {
+	case "accepted":
+		var port string
+		sockets, owners, port = pair(t, "echo")
+		c = dial(t, port)
+	case "client":
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		sockets = startNode(t, "sockets")
+		owners = startNode(t, "owners", "ACTORNET_REMOTE_PEER="+sockets.addr,
+			"ACTORNET_REMOTE_MODE=echo", "ACTORNET_REMOTE_CONNECT="+ln.Addr().String())
+		_ = ln.(*net.TCPListener).SetDeadline(time.Now().Add(wait))
+		if c, err = ln.Accept(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		owners.expect("event connect", wait)
+	}
 	if _, err := c.Write([]byte("ping")); err != nil {
 		t.Fatal(err)
 	}
 	buf := make([]byte, 4)
 	_ = c.SetReadDeadline(time.Now().Add(wait))
-	if _, err := io.ReadFull(c, buf); err != nil {
-		t.Fatal(err)
+	if _, err := io.ReadFull(c, buf); err != nil || string(buf) != "ping" {
+		t.Fatalf("echo: got %q, %v; want \"ping\"", buf, err)
 	}
-	killed := sockets.kill()
-	for _, want := range []string{"event error ERR_NODE_LOST", "event close true"} {
-		owners.expect(want, wait)
-		if d := time.Since(killed); d > within {
-			t.Errorf("%q came %v after the kill, want within %v", want, d, within)
-		}
-	}
-	owners.expect("event server-error ERR_NODE_LOST", wait)
-	if d := time.Since(killed); d > within {
-		t.Errorf("server error came %v after the kill, want within %v", d, within)
+	return sockets, owners, c
+}
+
+// TestSocketsNodeKilled: SIGKILL of the node that has the sockets gives their remote owner
+// an error with code ERR_NODE_LOST and a close (a server's owner a server error), each
+// within a second.
+func TestSocketsNodeKilled(t *testing.T) {
+	for _, tc := range []struct {
+		kind string
+		want []string
+	}{
+		{"accepted", []string{"event error ERR_NODE_LOST", "event close true", "event server-error ERR_NODE_LOST"}},
+		{"client", []string{"event error ERR_NODE_LOST", "event close true"}},
+	} {
+		t.Run(tc.kind, func(t *testing.T) {
+			sockets, owners, _ := pinged(t, tc.kind)
+			killed := sockets.kill()
+			owners.expectAll(tc.want, wait)
+			if d := time.Since(killed); d > within {
+				t.Errorf("%q came %v after the kill, want within %v", tc.want, d, within)
+			}
+		})
 	}
 }
 
 // TestOwnersNodeKilled: SIGKILL of the node that owns the sockets destroys them on their
 // node within a second: the TCP peer sees its connection closed.
 func TestOwnersNodeKilled(t *testing.T) {
-	_, owners, port := pair(t, "echo")
-	c := dial(t, port)
-	if _, err := c.Write([]byte("ping")); err != nil {
-		t.Fatal(err)
-	}
-	buf := make([]byte, 4)
-	_ = c.SetReadDeadline(time.Now().Add(wait))
-	if _, err := io.ReadFull(c, buf); err != nil {
-		t.Fatal(err)
-	}
-	killed := owners.kill()
-	_ = c.SetReadDeadline(time.Now().Add(wait))
-	n, err := c.Read(buf)
-	if n != 0 || err == nil || isTimeout(err) {
-		t.Fatalf("read after the owners' node was killed: %d bytes, %v; want the connection closed", n, err)
-	}
-	if d := time.Since(killed); d > within {
-		t.Errorf("the socket closed %v after the kill, want within %v", d, within)
+	for _, kind := range []string{"accepted", "client"} {
+		t.Run(kind, func(t *testing.T) {
+			_, owners, c := pinged(t, kind)
+			killed := owners.kill()
+			buf := make([]byte, 4)
+			_ = c.SetReadDeadline(time.Now().Add(wait))
+			n, err := c.Read(buf)
+			if n != 0 || err == nil || isTimeout(err) {
+				t.Fatalf("read after the owners' node was killed: %d bytes, %v; want the connection closed", n, err)
+			}
+			if d := time.Since(killed); d > within {
+				t.Errorf("the socket closed %v after the kill, want within %v", d, within)
+			}
+		})
 	}
 }
 
