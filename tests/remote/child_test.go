@@ -21,6 +21,8 @@ type child struct {
 	stdin io.WriteCloser
 	lines chan string
 	addr  string
+	// killed is set once the test killed the child: its exit status means nothing then.
+	killed bool
 }
 
 // startNode runs this test binary as a node of role ("sockets" or "owners") with env added,
@@ -58,12 +60,16 @@ func startNode(t *testing.T, role string, env ...string) *child {
 func (c *child) stop() {
 	c.stdin.Close()
 	done := make(chan struct{})
+	var err error
 	go func() {
-		_ = c.cmd.Wait()
+		err = c.cmd.Wait()
 		close(done)
 	}()
 	select {
 	case <-done:
+		if err != nil && !c.killed {
+			c.t.Errorf("node %d: %v (66 is the race detector's report)", c.cmd.Process.Pid, err)
+		}
 	case <-time.After(15 * time.Second):
 		c.t.Errorf("node %d did not stop within 15s of its stdin's end: killed", c.cmd.Process.Pid)
 		_ = c.cmd.Process.Kill()
@@ -76,6 +82,7 @@ func (c *child) stop() {
 // kill sends SIGKILL and returns when.
 func (c *child) kill() time.Time {
 	now := time.Now()
+	c.killed = true
 	if err := c.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		c.t.Fatal(err)
 	}

@@ -42,7 +42,8 @@ func sayer() func(format string, args ...any) {
 	return func(format string, args ...any) { out <- fmt.Sprintf(format, args...) }
 }
 
-// runNode runs a child node until its stdin ends, then exits the process.
+// runNode runs a child node until its stdin ends, then exits the process (status 0; the race
+// detector's report gives 66, which fails the test).
 func runNode(role string) {
 	say = sayer()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -74,7 +75,10 @@ func runNode(role string) {
 			say("sent-unknown")
 		}
 	}
-	node.Stop()
+	// The node ends with its process, without node.Stop: protoactor's remote.Shutdown writes
+	// state that every remote send reads unsynchronized (endpointManager.stopped), which
+	// -race reports when other goroutines sent before (see the README's limits).
+	_ = node
 	os.Exit(0)
 }
 
