@@ -52,11 +52,15 @@ func main() {
 	peer := flag.String("peer", os.Getenv(peerEnv), "node A's address, for -role owners")
 	addr := flag.String("addr", "127.0.0.1:0", "where B's server listens, on node A")
 	demo := flag.Bool("demo", false, "run A and B as child processes, echo 64 MiB, kill A, exit")
+	bench := flag.Bool("bench", false, "run A and B as child processes and serve the echo until interrupted (tests/bench)")
 	flag.Parse()
 	var err error
-	if *demo {
+	switch {
+	case *demo:
 		err = runDemo(64<<20, os.Stdout)
-	} else {
+	case *bench:
+		err = runBench()
+	default:
 		err = runNode(*role, *node, *peer, *addr)
 	}
 	if err != nil {
@@ -174,6 +178,7 @@ func startChild(role string, env ...string) (*child, error) {
 	cmd := exec.Command(exe)
 	cmd.Env = append(append(os.Environ(), roleEnv+"="+role), env...)
 	cmd.Stderr = os.Stderr
+	cmd.SysProcAttr = childAttr() // a node dies with the demo
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
@@ -234,37 +239,60 @@ func (c *child) stop() {
 	}
 }
 
+// startPair starts node A and node B driving a server on A, and returns them and the port.
+func startPair() (a, b *child, port string, err error) {
+	const wait = 30 * time.Second
+	if a, err = startChild("sockets"); err != nil {
+		return nil, nil, "", err
+	}
+	aAddr, err := a.expect("node ", wait)
+	if err == nil {
+		b, err = startChild("owners", peerEnv+"="+aAddr)
+	}
+	if err == nil {
+		port, err = b.expect("listening ", wait)
+	}
+	return a, b, port, err
+}
+
+// runBench serves the echo on A driven from B for tests/bench, until interrupted or killed
+// (its nodes die with it).
+func runBench() error {
+	a, b, port, err := startPair()
+	if a != nil {
+		defer a.stop()
+	}
+	if b != nil {
+		defer b.stop()
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Printf("remote echo listening on 127.0.0.1:%s\n", port)
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+	<-ctx.Done()
+	return nil
+}
+
 // runDemo starts A and B, echoes size random bytes through A driven from B, checks them,
 // kills A and waits for B's owners to be told.
 func runDemo(size int, out io.Writer) (err error) {
 	const wait = 30 * time.Second
-	a, err := startChild("sockets")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if a.stop(); a.failed && err == nil {
-			err = errors.New("node A failed")
+	a, b, port, err := startPair()
+	for _, c := range []*child{a, b} {
+		if c != nil {
+			defer func() {
+				if c.stop(); c.failed && err == nil {
+					err = errors.New("a node failed")
+				}
+			}()
 		}
-	}()
-	aAddr, err := a.expect("node ", wait)
+	}
 	if err != nil {
 		return err
 	}
-	b, err := startChild("owners", peerEnv+"="+aAddr)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if b.stop(); b.failed && err == nil {
-			err = errors.New("node B failed")
-		}
-	}()
-	port, err := b.expect("listening ", wait)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "node A (sockets) at %s; node B (owners) drives a server on A's port %s\n", aAddr, port)
+	fmt.Fprintf(out, "node A has the sockets, node B owns them: a server on A's port %s\n", port)
 
 	conn, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", port), wait)
 	if err != nil {

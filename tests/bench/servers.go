@@ -48,6 +48,7 @@ func buildServers(ctx context.Context, dir string, want map[string]bool) ([]*ser
 		// Not run by default: the netapi echo with Node's data ownership (a new slice per read).
 		{ownedData, "./examples/echo", []string{"-reuse=false"}, nil},
 	}
+	all = append(all, remoteServers...) // remote.go
 	built := map[string]string{}
 	build := func(pkg string) (string, error) {
 		if bin, ok := built[pkg]; ok {
