@@ -30,6 +30,7 @@ type socketRelay struct {
 	opts     *wire.SocketOptions
 	owner    *actor.PID // the proxy; nil for an accepted socket not yet registered
 	socket   *actor.PID
+	loop     *actors.Loop // the socket's and the relay's
 	accepted bool
 
 	window       int
@@ -58,10 +59,10 @@ func (r *socketRelay) Receive(ctx actor.Context) {
 	case *actor.Started:
 		r.logger = ctx.Logger()
 		if r.accepted {
-			return // the server relay set r.socket; the proxy's Register comes next
+			return // the server relay's bind, then the proxy's Register come next
 		}
 		ctx.Watch(r.owner)
-		pid, err := actors.SpawnSocket(r.tree, socketConfig(r.opts, ctx.Self(), nil))
+		pid, err := actors.SpawnSocket(r.tree, socketConfig(r.opts, ctx.Self(), r.loop, nil))
 		if err != nil {
 			ctx.Send(r.owner, &wire.Attached{Err: encodeErr(fmt.Errorf("%w: %v", ErrSpawnFailed, err))})
 			ctx.Stop(ctx.Self())
@@ -73,11 +74,13 @@ func (r *socketRelay) Receive(ctx actor.Context) {
 		if r.owner != nil && m.Who.Equal(r.owner) {
 			ctx.Stop(ctx.Self()) // the socket sees its owner stop and is destroyed
 		}
+	case bind:
+		r.socket = m.socket
 	case *wire.Register:
 		if r.owner == nil && m.Owner != nil { // an accepted socket's proxy is ready
 			r.owner = pidFromWire(m.Owner)
 			ctx.Watch(r.owner)
-			ctx.Send(r.socket, &messages.Register{Owner: ctx.Self()})
+			ctx.Send(r.socket, &messages.Start{})
 		}
 	case *wire.Credit:
 		r.inflight -= int(m.N)
@@ -148,15 +151,18 @@ func (r *socketRelay) apply(ctx actor.Context) {
 	}
 }
 
-// serverRelay owns a server on its node for an owner's proxy on another node. Accepted
-// sockets are held until their proxy exists: each gets a socketRelay (a child) that sends
-// the ConnectionEvent and waits for its proxy's Register.
+// serverRelay owns a server on its node for an owner's proxy on another node. Each accepted
+// socket gets a socketRelay on its loop, its owner, and is held until its proxy exists: the
+// server relay sends the ConnectionEvent with the relay's PID, and the relay starts the
+// socket at its proxy's Register. When the server relay stops, the server stops and its
+// sockets with it, and their relays after their CloseEvent.
 type serverRelay struct {
 	tree     *supervisor.Tree
 	owner    *actor.PID
 	opts     *wire.SpawnServer
 	server   *actor.PID
 	relays   map[string]*actor.PID // accepted socket's id -> its relay
+	next     []*actor.PID          // relays prepared for the next ConnectionEvents
 	inspects []uint64
 	logger   *slog.Logger
 }
@@ -166,9 +172,21 @@ func (r *serverRelay) Receive(ctx actor.Context) {
 	case *actor.Started:
 		ctx.Watch(r.owner)
 		r.relays = map[string]*actor.PID{}
+		root, self, opts := ctx.ActorSystem().Root, ctx.Self(), r.opts.Socket
 		pid, err := actors.SpawnServer(r.tree, actors.ServerConfig{Owner: ctx.Self(),
-			Socket:       socketConfig(r.opts.Socket, nil, nil),
-			HoldAccepted: true, MaxConnections: int(r.opts.MaxConnections)})
+			Socket:       socketConfig(r.opts.Socket, nil, nil, nil),
+			HoldAccepted: true, MaxConnections: int(r.opts.MaxConnections),
+			// Each accepted socket gets a loop and a relay on it, its owner from the start;
+			// the relay's PID reaches this server relay just before the ConnectionEvent
+			// (both are sent by the server, in this order).
+			PrepareSocket: func(cfg actors.SocketConfig) actors.SocketConfig {
+				cfg.Loop = actors.NewLoop()
+				cfg.Owner = root.Spawn(actor.PropsFromProducer(func() actor.Actor {
+					return newSocketRelay(r.tree, nil, opts, true)
+				}, actor.WithMailbox(cfg.Loop.Mailbox())))
+				root.Send(self, prepared{relay: cfg.Owner})
+				return cfg
+			}})
 		if err != nil {
 			ctx.Send(r.owner, &wire.Attached{Err: encodeErr(fmt.Errorf("%w: %v", ErrSpawnFailed, err))})
 			ctx.Stop(ctx.Self())
@@ -190,14 +208,19 @@ func (r *serverRelay) Receive(ctx actor.Context) {
 				delete(r.relays, id)
 			}
 		}
+	case prepared:
+		r.next = append(r.next, m.relay)
 	case *messages.ConnectionEvent:
-		socket := m.Socket
-		relay := ctx.Spawn(actor.PropsFromProducer(func() actor.Actor {
-			sr := newSocketRelay(r.tree, nil, r.opts.Socket, true)
-			sr.socket = socket
-			return sr
-		}))
-		r.relays[socket.Id] = relay
+		if len(r.next) == 0 {
+			r.logger.Error("remote: an accepted socket without its relay")
+			ctx.Send(m.Socket, &messages.Destroy{})
+			return
+		}
+		relay := r.next[0]
+		r.next = r.next[1:]
+		ctx.Watch(relay)
+		ctx.Send(relay, bind{socket: m.Socket})
+		r.relays[m.Socket.Id] = relay
 		ctx.Send(r.owner, &wire.ConnectionEvent{Socket: pidToWire(relay),
 			Remote: addrToWire(m.Remote), Local: addrToWire(m.Local)})
 	case *wire.Inspect:
@@ -233,5 +256,12 @@ func (r *serverRelay) Receive(ctx actor.Context) {
 		}
 	}
 }
+
+// prepared is what a server's PrepareSocket sends its server relay: the relay of the
+// socket whose ConnectionEvent comes next.
+type prepared struct{ relay *actor.PID }
+
+// bind gives an accepted socket's relay its socket.
+type bind struct{ socket *actor.PID }
 
 func typeName(m any) string { return fmt.Sprintf("%T", m) }

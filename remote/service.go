@@ -32,9 +32,14 @@ func (s *service) Receive(ctx actor.Context) {
 			s.logger.Warn("remote: SpawnSocket without an owner")
 			return
 		}
+		// The relay runs on its socket's loop: a read, its DataEvent and the relay's send to
+		// the wire happen in one run of the loop, as do a Write from the wire and its write.
+		loop := actors.NewLoop()
 		ctx.Spawn(actor.PropsFromProducer(func() actor.Actor {
-			return newSocketRelay(s.tree, owner, m.Options, false)
-		}))
+			r := newSocketRelay(s.tree, owner, m.Options, false)
+			r.loop = loop
+			return r
+		}, actor.WithMailbox(loop.Mailbox())))
 	case *wire.SpawnServer:
 		owner := pidFromWire(m.Owner)
 		if owner == nil {
@@ -53,8 +58,8 @@ func (s *service) Receive(ctx actor.Context) {
 // socketConfig is the configuration of a socket a relay owns: reads capped at MaxChunk, not
 // lent (their Data crosses the wire after the event was handled), half-open always (the
 // proxy ends the socket once its owner handled EndEvent, see socketProxy).
-func socketConfig(o *wire.SocketOptions, owner *actor.PID, logger *slog.Logger) actors.SocketConfig {
-	cfg := actors.SocketConfig{Owner: owner, AllowHalfOpen: true, Logger: logger}
+func socketConfig(o *wire.SocketOptions, owner *actor.PID, loop *actors.Loop, logger *slog.Logger) actors.SocketConfig {
+	cfg := actors.SocketConfig{Owner: owner, AllowHalfOpen: true, Loop: loop, Logger: logger}
 	if o != nil {
 		cfg.HighWaterMark = int(o.HighWaterMark)
 		cfg.ReadBufferSize = int(o.ReadBufferSize)
