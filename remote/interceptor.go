@@ -3,25 +3,37 @@ package remote
 import (
 	"log/slog"
 
+	"github.com/asynkron/protoactor-go/actor"
 	parem "github.com/asynkron/protoactor-go/remote"
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
 )
 
-// dropUnknown is a gRPC stream interceptor that drops, with a log line, every message of a
-// batch that this process could not decode: a protobuf type it does not link, or a
-// serializer it does not know. The pinned protoactor-go panics on those (fixed upstream
-// after it, PR #1229), which would end the whole node.
-func dropUnknown(logger *slog.Logger) grpc.StreamServerInterceptor {
+// intercept is a gRPC stream interceptor on a node's incoming streams, from the nodes that
+// send to it. It drops, with a log line, every message of a batch that this process could
+// not decode: a protobuf type it does not link, or a serializer it does not know (the
+// pinned protoactor-go panics on those, which would end the whole node; fixed upstream
+// after it, PR #1229). And when a stream from a node fails (the keepalive found the node
+// frozen, or its connection broke), it tells protoactor that the node is gone, as the
+// failure of its own stream to that node would: the watchers of that node's actors get
+// Terminated. Protoactor alone only notices on its outgoing stream, whose keepalive gRPC
+// bounds at 10 s or more.
+func intercept(sys *actor.ActorSystem, logger *slog.Logger) grpc.StreamServerInterceptor {
 	return func(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
-		return handler(srv, &filterStream{ServerStream: ss, logger: logger})
+		f := &filterStream{ServerStream: ss, logger: logger}
+		err := handler(srv, f)
+		if err != nil && f.peer != "" {
+			sys.EventStream.Publish(&parem.EndpointTerminatedEvent{Address: f.peer})
+		}
+		return err
 	}
 }
 
 type filterStream struct {
 	grpc.ServerStream
 	logger *slog.Logger
+	peer   string // the sending node's address, from its ConnectRequest
 }
 
 // The serializers protoactor registers: protobuf (0) and JSON (1, which takes any type).
@@ -37,6 +49,9 @@ func (f *filterStream) RecvMsg(m any) error {
 	rm, ok := m.(*parem.RemoteMessage)
 	if !ok {
 		return nil
+	}
+	if c := rm.GetConnectRequest().GetServerConnection(); c != nil {
+		f.peer = c.Address
 	}
 	batch := rm.GetMessageBatch()
 	if batch == nil {

@@ -31,10 +31,9 @@ const (
 	// more than Node's 16 KiB.
 	DefaultHighWaterMark = 256 << 10
 	// DefaultKeepAlive and DefaultKeepAliveTimeout bound how long a frozen node goes
-	// unnoticed: a ping every KeepAlive, and a node whose answer is KeepAliveTimeout late is
-	// lost (see [Config]).
-	DefaultKeepAlive        = 10 * time.Second
-	DefaultKeepAliveTimeout = 5 * time.Second
+	// unnoticed (see [Config.KeepAlive]): 2*1 s + 2 s = 4 s.
+	DefaultKeepAlive        = time.Second
+	DefaultKeepAliveTimeout = 2 * time.Second
 	// ServiceName is the name of a node's socket service actor.
 	ServiceName = "actornet-sockets"
 )
@@ -58,12 +57,13 @@ type Config struct {
 	Port int
 	// AdvertisedHost, when set, is the address other nodes reach this node at (host:port).
 	AdvertisedHost string
-	// KeepAlive is the interval of gRPC's keepalive pings to the nodes this node sends to;
-	// 0 is DefaultKeepAlive, and gRPC raises anything under 10 s to 10 s. KeepAliveTimeout
-	// (0: DefaultKeepAliveTimeout) is how long an unanswered ping waits. A node that froze
-	// (SIGSTOP, a partition) is noticed within KeepAlive+KeepAliveTimeout, and then counts
-	// as lost: its sockets' owners get ErrNodeLost, its owners' sockets are destroyed. A node
-	// that died is noticed at once, by its closed connection.
+	// KeepAlive and KeepAliveTimeout bound how long a node that froze (SIGSTOP, a network
+	// partition) goes unnoticed: a connection from it idle for KeepAlive gets a gRPC
+	// keepalive ping, and one whose answer is KeepAliveTimeout late is closed, and its node
+	// counts as lost: its sockets' owners here get ErrNodeLost, the sockets here it owned
+	// are destroyed. That is within 2*KeepAlive+KeepAliveTimeout (4 s by default; gRPC
+	// takes no KeepAlive under 1 s). 0 means DefaultKeepAlive, DefaultKeepAliveTimeout. A
+	// node that died is noticed at once, by its closed connection.
 	KeepAlive, KeepAliveTimeout time.Duration
 	// Logger receives the node's diagnostics (unknown messages dropped, spawn failures);
 	// nil is slog.Default().
@@ -74,6 +74,9 @@ type Config struct {
 // actornet (batch size, keepalive, retries, unknown messages dropped), and, when it has a
 // supervision tree, the socket service that spawns sockets and servers for owners on other
 // nodes. Its methods are safe for concurrent use.
+//
+// Two nodes know each other once one sent the other anything; each then has a gRPC stream
+// to the other, and a node that froze or died is noticed on either.
 type Node struct {
 	sys     *actor.ActorSystem
 	rem     *parem.Remote
@@ -106,13 +109,17 @@ func Start(sys *actor.ActorSystem, tree *supervisor.Tree, cfg Config) (n *Node, 
 		parem.WithEndpointManagerQueueSize(queueSize),
 		parem.WithDialOptions(
 			grpc.WithTransportCredentials(insecure.NewCredentials()),
+			// gRPC raises a client's ping interval to 10 s at least: the server side's
+			// keepalive (below) is what bounds the time to notice a frozen node.
 			grpc.WithKeepaliveParams(keepalive.ClientParameters{
 				Time: cfg.KeepAlive, Timeout: cfg.KeepAliveTimeout, PermitWithoutStream: true}),
 		),
 		parem.WithServerOptions(
 			grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{
 				MinTime: time.Second, PermitWithoutStream: true}),
-			grpc.StreamInterceptor(dropUnknown(cfg.Logger)),
+			grpc.KeepaliveParams(keepalive.ServerParameters{
+				Time: cfg.KeepAlive, Timeout: cfg.KeepAliveTimeout}),
+			grpc.StreamInterceptor(intercept(sys, cfg.Logger)),
 		),
 	}
 	if cfg.AdvertisedHost != "" {

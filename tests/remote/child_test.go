@@ -58,6 +58,9 @@ func startNode(t *testing.T, role string, env ...string) *child {
 
 // stop closes the child's stdin, which stops it, and kills it if it has not exited soon.
 func (c *child) stop() {
+	if c.killed { // or frozen
+		_ = c.cmd.Process.Kill()
+	}
 	c.stdin.Close()
 	done := make(chan struct{})
 	var err error
@@ -84,6 +87,16 @@ func (c *child) kill() time.Time {
 	now := time.Now()
 	c.killed = true
 	if err := c.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		c.t.Fatal(err)
+	}
+	return now
+}
+
+// freeze sends SIGSTOP and returns when; the child is killed with the test.
+func (c *child) freeze() time.Time {
+	now := time.Now()
+	c.killed = true
+	if err := c.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
 		c.t.Fatal(err)
 	}
 	return now

@@ -53,7 +53,8 @@ func runNode(role string) {
 	if role == "sockets" {
 		tree = supervisor.NewTree(sys, logger)
 	}
-	node, err := remote.Start(sys, tree, remote.Config{Logger: logger})
+	node, err := remote.Start(sys, tree, remote.Config{Logger: logger,
+		KeepAlive: keepAlive, KeepAliveTimeout: keepAliveTimeout})
 	if err != nil {
 		logger.Error("start", "err", err)
 		os.Exit(2)
@@ -111,6 +112,9 @@ func startOwners(sys *actor.ActorSystem, c *remote.Client, mode string) {
 	srv := c.SpawnServer(remote.ServerOptions{Owner: owner, Socket: remote.SocketOptions{LendReads: true}})
 	sys.Root.Send(srv, &messages.Listen{Port: 0, Host: "127.0.0.1"})
 }
+
+// The child nodes' keepalive: a frozen node is noticed within 2*keepAlive+keepAliveTimeout.
+const keepAlive, keepAliveTimeout = time.Second, time.Second
 
 // slowRate is what a slow owner consumes, bytes per second.
 const slowRate = 32 << 20

@@ -149,6 +149,34 @@ func TestOwnersNodeKilled(t *testing.T) {
 	}
 }
 
+// TestFrozenNode: a node that froze (SIGSTOP) is noticed through keepalive within
+// 2*KeepAlive+KeepAliveTimeout: its sockets' owners get ERR_NODE_LOST and a close, the
+// sockets it owned are destroyed.
+func TestFrozenNode(t *testing.T) {
+	bound := 2*keepAlive + keepAliveTimeout + 500*time.Millisecond // and the test's own latency
+	t.Run("sockets", func(t *testing.T) {
+		sockets, owners, _ := pinged(t, "accepted")
+		frozen := sockets.freeze()
+		owners.expectAll([]string{"event error ERR_NODE_LOST", "event close true"}, wait)
+		if d := time.Since(frozen); d > bound {
+			t.Errorf("the owner was told %v after the freeze, want within %v", d, bound)
+		}
+	})
+	t.Run("owners", func(t *testing.T) {
+		_, owners, c := pinged(t, "accepted")
+		frozen := owners.freeze()
+		buf := make([]byte, 4)
+		_ = c.SetReadDeadline(time.Now().Add(wait))
+		n, err := c.Read(buf)
+		if n != 0 || err == nil || isTimeout(err) {
+			t.Fatalf("read after the owners' node froze: %d bytes, %v; want the connection closed", n, err)
+		}
+		if d := time.Since(frozen); d > bound {
+			t.Errorf("the socket closed %v after the freeze, want within %v", d, bound)
+		}
+	})
+}
+
 func isTimeout(err error) bool {
 	ne, ok := err.(net.Error)
 	return ok && ne.Timeout()
