@@ -122,6 +122,7 @@ func TestSocketsNodeKilled(t *testing.T) {
 			sockets, owners, _ := pinged(t, tc.kind)
 			killed := sockets.kill()
 			owners.expectAll(tc.want, wait)
+			t.Logf("told %v after the kill", time.Since(killed))
 			if d := time.Since(killed); d > within {
 				t.Errorf("%q came %v after the kill, want within %v", tc.want, d, within)
 			}
@@ -142,6 +143,7 @@ func TestOwnersNodeKilled(t *testing.T) {
 			if n != 0 || err == nil || isTimeout(err) {
 				t.Fatalf("read after the owners' node was killed: %d bytes, %v; want the connection closed", n, err)
 			}
+			t.Logf("closed %v after the kill", time.Since(killed))
 			if d := time.Since(killed); d > within {
 				t.Errorf("the socket closed %v after the kill, want within %v", d, within)
 			}
@@ -175,6 +177,22 @@ func TestFrozenNode(t *testing.T) {
 			t.Errorf("the socket closed %v after the freeze, want within %v", d, bound)
 		}
 	})
+}
+
+// TestUnreachableNode: a socket asked of a node that cannot be reached closes with
+// ERR_NODE_LOST after protoactor's one connection attempt.
+func TestUnreachableNode(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nowhere := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	start := time.Now()
+	owners := startNode(t, "owners", "ACTORNET_REMOTE_PEER="+nowhere, "ACTORNET_REMOTE_MODE=echo",
+		"ACTORNET_REMOTE_CONNECT=127.0.0.1:1")
+	owners.expectAll([]string{"event error ERR_NODE_LOST", "event close true", "event server-error ERR_NODE_LOST"}, wait)
+	t.Logf("told %v after the start", time.Since(start))
 }
 
 func isTimeout(err error) bool {
