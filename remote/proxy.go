@@ -189,8 +189,12 @@ func (p *socketProxy) Receive(ctx actor.Context) {
 		p.settle(ctx, m.Token, decodeErr(m.Err))
 	case *wire.EndEvent:
 		ev := &messages.EndEvent{Socket: ctx.Self()}
-		if p.opts.AllowHalfOpen || p.owner == nil {
+		switch {
+		case p.opts.AllowHalfOpen:
 			p.deliver(ctx, ev)
+			return
+		case p.owner == nil: // nobody to answer: end our side now, as a local socket does
+			p.send(ctx, &wire.End{})
 			return
 		}
 		// The owner answers by itself once it handled the event (EndEvent's auto response),

@@ -21,6 +21,7 @@ import (
 	"github.com/actornet/actornet/messages"
 	"github.com/actornet/actornet/netapi"
 	"github.com/actornet/actornet/remote"
+	"github.com/actornet/actornet/remote/wire"
 	"github.com/actornet/actornet/supervisor"
 )
 
@@ -168,7 +169,8 @@ func (o *socketOwner) Receive(ctx actor.Context) {
 }
 
 // sendUnknown sends the peer's socket service a protobuf message of a type that only this
-// process knows: it is made here, at run time, so the peer (the same binary) does not link it.
+// process knows (made here, at run time, so the peer, the same binary, does not link it),
+// then messages of types the service knows but does not expect.
 func sendUnknown(sys *actor.ActorSystem, peer string) {
 	mt, err := protoregistry.GlobalTypes.FindMessageByName("actornet.test.Unknown")
 	if err != nil {
@@ -185,5 +187,9 @@ func sendUnknown(sys *actor.ActorSystem, peer string) {
 			panic(err)
 		}
 	}
-	sys.Root.Send(actor.NewPID(peer, remote.ServiceName), mt.New().Interface())
+	service := actor.NewPID(peer, remote.ServiceName)
+	sys.Root.Send(service, mt.New().Interface())
+	// And messages of known types that the service does not expect.
+	sys.Root.Send(service, &wire.Credit{N: 1})
+	sys.Root.Send(service, &wire.SpawnSocket{}) // no owner
 }
