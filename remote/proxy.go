@@ -112,11 +112,12 @@ type socketProxy struct {
 	owner   *actor.PID
 	service *actor.PID // watched until the relay is known
 	relay   *actor.PID
-	held    bool // an accepted socket waiting for Register or Start (HoldAccepted)
-	ready   bool // may register with its relay (an accepted socket's ConnectionEvent is out)
-	pending []envelope
+	held    bool       // an accepted socket waiting for Register or Start (HoldAccepted)
+	ready   bool       // may register with its relay (an accepted socket's ConnectionEvent is out)
+	pending []envelope // commands sent before the relay was known
 	logger  *slog.Logger
 
+	replaying   bool // pending commands are being sent
 	hwm, window int
 	nextID      uint64
 	writes      map[uint64]settling
@@ -170,9 +171,11 @@ func (p *socketProxy) Receive(ctx actor.Context) {
 		p.relay = pidFromWire(m.Relay)
 		ctx.Watch(p.relay)
 		ctx.Unwatch(p.service)
+		p.replaying = true
 		for _, e := range p.pending {
 			p.command(ctx, e.msg, e.sender)
 		}
+		p.replaying = false
 		p.pending = nil
 	case *wire.DataEvent:
 		ev := &messages.DataEvent{Socket: ctx.Self(), Data: m.Data}
@@ -271,11 +274,18 @@ func (p *socketProxy) command(ctx actor.Context, m any, sender *actor.PID) {
 	if p.relay == nil {
 		if !p.closed {
 			p.pending = append(p.pending, envelope{m, sender})
+			if w, ok := m.(*messages.Write); ok { // it counts as in flight from now on
+				p.inFlight += len(w.Data)
+				p.checkFull(ctx)
+			}
 		}
 		return
 	}
 	switch m := m.(type) {
 	case *messages.Write:
+		if p.replaying {
+			p.inFlight -= len(m.Data) // counted when it was held
+		}
 		p.write(ctx, m.Data, m.Token, m.Token != nil, m.Lease)
 	case *messages.End:
 		if len(m.Data) > 0 {
@@ -316,6 +326,11 @@ func (p *socketProxy) write(ctx actor.Context, data []byte, token any, hasToken 
 			break
 		}
 	}
+	p.checkFull(ctx)
+}
+
+// checkFull says FullEvent when the bytes in flight reached the high-water mark.
+func (p *socketProxy) checkFull(ctx actor.Context) {
 	if p.inFlight >= p.hwm && !p.full {
 		p.full = true
 		p.deliver(ctx, &messages.FullEvent{Socket: ctx.Self()})
@@ -369,6 +384,15 @@ func (p *socketProxy) lost(ctx actor.Context) { p.fail(ctx, ErrNodeLost) }
 
 func (p *socketProxy) fail(ctx actor.Context, err error) {
 	p.drop(ctx, err)
+	for _, e := range p.pending { // Writes that never reached a relay fail as dropped ones do
+		if w, ok := e.msg.(*messages.Write); ok {
+			w.Lease.Release()
+			if w.Token != nil {
+				p.deliver(ctx, &messages.WrittenEvent{Socket: ctx.Self(), Token: w.Token, Err: err})
+			}
+		}
+	}
+	p.pending = nil
 	p.deliver(ctx, &messages.ErrorEvent{Socket: ctx.Self(), Err: err})
 	p.deliver(ctx, &messages.CloseEvent{Socket: ctx.Self(), HadError: true})
 	p.closed = true

@@ -108,6 +108,9 @@ func startOwners(sys *actor.ActorSystem, c *remote.Client, mode string) {
 		owner := sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return &socketOwner{mode: mode} }))
 		sock := c.SpawnSocket(remote.SocketOptions{Owner: owner, LendReads: true})
 		sys.Root.Send(sock, &messages.Connect{Port: p, Host: host})
+		if os.Getenv("ACTORNET_REMOTE_WRITE") != "" { // a Write sent at once, with a token
+			sys.Root.Send(sock, &messages.Write{Data: []byte("hello"), Token: "hello"})
+		}
 	}
 	owner := sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return &serverOwner{mode: mode} }))
 	srv := c.SpawnServer(remote.ServerOptions{Owner: owner, Socket: remote.SocketOptions{LendReads: true}})
@@ -158,6 +161,8 @@ func (o *socketOwner) Receive(ctx actor.Context) {
 		ctx.Send(m.Socket, &messages.Resume{})
 	case *messages.ConnectEvent:
 		say("event connect")
+	case *messages.WrittenEvent:
+		say("event written %v %s", m.Token, netapi.Code(m.Err))
 	case *messages.EndEvent:
 		say("event end %d", o.read)
 	case *messages.ErrorEvent:

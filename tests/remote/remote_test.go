@@ -180,7 +180,8 @@ func TestFrozenNode(t *testing.T) {
 }
 
 // TestUnreachableNode: a socket asked of a node that cannot be reached closes with
-// ERR_NODE_LOST after protoactor's one connection attempt.
+// ERR_NODE_LOST after protoactor's one connection attempt; a Write sent meanwhile is
+// settled with it.
 func TestUnreachableNode(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -190,8 +191,9 @@ func TestUnreachableNode(t *testing.T) {
 	ln.Close() // nothing listens there now
 	start := time.Now()
 	owners := startNode(t, "owners", "ACTORNET_REMOTE_PEER="+nowhere, "ACTORNET_REMOTE_MODE=echo",
-		"ACTORNET_REMOTE_CONNECT=127.0.0.1:1")
-	owners.expectAll([]string{"event error ERR_NODE_LOST", "event close true", "event server-error ERR_NODE_LOST"}, wait)
+		"ACTORNET_REMOTE_CONNECT=127.0.0.1:1", "ACTORNET_REMOTE_WRITE=1")
+	owners.expectAll([]string{"event written hello ERR_NODE_LOST", "event error ERR_NODE_LOST",
+		"event close true", "event server-error ERR_NODE_LOST"}, wait)
 	t.Logf("told %v after the start", time.Since(start))
 }
 
