@@ -80,7 +80,11 @@ type Config struct {
 // Two nodes know each other once one sent the other anything; each then has a gRPC stream
 // to the other, and a node that froze or died is noticed on either.
 type Node struct {
-	sys     *actor.ActorSystem
+	sys *actor.ActorSystem
+	// stop is the node's one supervision strategy for what package remote spawns: an actor
+	// of ours that fails is stopped, never restarted (its state is a connection's). One
+	// instance, because protoactor makes a guardian per strategy instance.
+	stop    actor.SupervisorStrategy
 	rem     *parem.Remote
 	service *actor.PID
 	logger  *slog.Logger
@@ -138,9 +142,9 @@ func Start(sys *actor.ActorSystem, tree *supervisor.Tree, cfg Config) (n *Node, 
 		}
 	}()
 	rem.Start()
-	n = &Node{sys: sys, rem: rem, logger: cfg.Logger}
+	n = &Node{sys: sys, rem: rem, logger: cfg.Logger, stop: supervisor.StopStrategy(cfg.Logger)}
 	if tree != nil {
-		n.service, err = sys.Root.SpawnNamed(serviceProps(tree, cfg.Logger), ServiceName)
+		n.service, err = sys.Root.SpawnNamed(serviceProps(tree, cfg.Logger, n.stop), ServiceName)
 		if err != nil {
 			rem.Shutdown(false)
 			return nil, fmt.Errorf("remote: spawn the socket service: %w", err)
@@ -157,7 +161,7 @@ func (n *Node) Service() *actor.PID { return n.service }
 
 // Client is the way to the socket service of the node at address.
 func (n *Node) Client(address string) *Client {
-	return &Client{sys: n.sys, service: actor.NewPID(address, ServiceName), logger: n.logger}
+	return &Client{sys: n.sys, service: actor.NewPID(address, ServiceName), logger: n.logger, stop: n.stop}
 }
 
 // Stop stops the socket service, which destroys the sockets and servers it spawned (their

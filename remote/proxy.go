@@ -18,6 +18,7 @@ type Client struct {
 	sys     *actor.ActorSystem
 	service *actor.PID
 	logger  *slog.Logger
+	stop    actor.SupervisorStrategy // the node's, for the proxies
 }
 
 // SocketOptions is the spawn options of a remote socket. The zero value works.
@@ -69,7 +70,7 @@ func (o SocketOptions) wire() *wire.SocketOptions {
 func (c *Client) SpawnSocket(opts SocketOptions) *actor.PID {
 	return c.sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor {
 		return newSocketProxy(opts, opts.Owner, c.service, nil, false, c.logger)
-	}))
+	}, actor.WithGuardian(c.stop)))
 }
 
 // SpawnServer spawns a proxy for a new server on the client's node, as SpawnSocket does.
@@ -77,8 +78,8 @@ func (c *Client) SpawnSocket(opts SocketOptions) *actor.PID {
 // ServerErrorEvent with ErrNodeLost and a ServerCloseEvent.
 func (c *Client) SpawnServer(opts ServerOptions) *actor.PID {
 	return c.sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor {
-		return &serverProxy{opts: opts, owner: opts.Owner, service: c.service, logger: c.logger}
-	}))
+		return &serverProxy{opts: opts, owner: opts.Owner, service: c.service, logger: c.logger, stop: c.stop}
+	}, actor.WithGuardian(c.stop)))
 }
 
 // envelope is a command that waits for the relay, with its sender (an Inspect's).
@@ -414,6 +415,7 @@ type serverProxy struct {
 	sockets  map[string]*actor.PID // relay id -> proxy, for ServerInfo
 	closed   bool
 	logger   *slog.Logger
+	stop     actor.SupervisorStrategy
 }
 
 func (p *serverProxy) Receive(ctx actor.Context) {
@@ -456,7 +458,7 @@ func (p *serverProxy) Receive(ctx actor.Context) {
 		opts, owner, held := p.opts.Socket, p.owner, p.opts.HoldAccepted
 		s := ctx.ActorSystem().Root.Spawn(actor.PropsFromProducer(func() actor.Actor {
 			return newSocketProxy(opts, owner, nil, relay, held, p.logger)
-		}))
+		}, actor.WithGuardian(p.stop)))
 		ctx.Watch(s)
 		p.sockets[relay.Id] = s
 		if p.owner != nil {

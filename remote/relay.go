@@ -165,6 +165,7 @@ type serverRelay struct {
 	next     []*actor.PID          // relays prepared for the next ConnectionEvents
 	inspects []uint64
 	logger   *slog.Logger
+	stop     actor.SupervisorStrategy // for the accepted sockets' relays, spawned at the root
 }
 
 func (r *serverRelay) Receive(ctx actor.Context) {
@@ -183,7 +184,7 @@ func (r *serverRelay) Receive(ctx actor.Context) {
 				cfg.Loop = actors.NewLoop()
 				cfg.Owner = root.Spawn(actor.PropsFromProducer(func() actor.Actor {
 					return newSocketRelay(r.tree, nil, opts, true)
-				}, actor.WithMailbox(cfg.Loop.Mailbox())))
+				}, actor.WithMailbox(cfg.Loop.Mailbox()), actor.WithGuardian(r.stop)))
 				root.Send(self, prepared{relay: cfg.Owner})
 				return cfg
 			}})

@@ -17,11 +17,12 @@ import (
 type service struct {
 	tree   *supervisor.Tree
 	logger *slog.Logger
+	stop   actor.SupervisorStrategy
 }
 
-func serviceProps(tree *supervisor.Tree, logger *slog.Logger) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return &service{tree: tree, logger: logger} },
-		actor.WithSupervisor(supervisor.StopStrategy(logger)))
+func serviceProps(tree *supervisor.Tree, logger *slog.Logger, stop actor.SupervisorStrategy) *actor.Props {
+	return actor.PropsFromProducer(func() actor.Actor { return &service{tree: tree, logger: logger, stop: stop} },
+		actor.WithSupervisor(stop))
 }
 
 func (s *service) Receive(ctx actor.Context) {
@@ -47,7 +48,7 @@ func (s *service) Receive(ctx actor.Context) {
 			return
 		}
 		ctx.Spawn(actor.PropsFromProducer(func() actor.Actor {
-			return &serverRelay{tree: s.tree, owner: owner, opts: m, logger: s.logger}
+			return &serverRelay{tree: s.tree, owner: owner, opts: m, logger: s.logger, stop: s.stop}
 		}))
 	case actor.SystemMessage, actor.AutoReceiveMessage:
 	default:
