@@ -160,6 +160,7 @@ func TestFrozenNode(t *testing.T) {
 		sockets, owners, _ := pinged(t, "accepted")
 		frozen := sockets.freeze()
 		owners.expectAll([]string{"event error ERR_NODE_LOST", "event close true"}, wait)
+		t.Logf("told %v after the freeze", time.Since(frozen))
 		if d := time.Since(frozen); d > bound {
 			t.Errorf("the owner was told %v after the freeze, want within %v", d, bound)
 		}
@@ -173,6 +174,7 @@ func TestFrozenNode(t *testing.T) {
 		if n != 0 || err == nil || isTimeout(err) {
 			t.Fatalf("read after the owners' node froze: %d bytes, %v; want the connection closed", n, err)
 		}
+		t.Logf("closed %v after the freeze", time.Since(frozen))
 		if d := time.Since(frozen); d > bound {
 			t.Errorf("the socket closed %v after the freeze, want within %v", d, bound)
 		}
