@@ -69,10 +69,16 @@ var errnoCodes = map[syscall.Errno]string{
 
 // Code names err as Node's err.code would: "ECONNREFUSED", "EADDRINUSE", "ENOTFOUND",
 // "ERR_SOCKET_BAD_PORT", "ERR_STREAM_WRITE_AFTER_END" ... It returns "" for nil and for an
-// error it cannot name, and "ERR_ACTORNET_PANIC" for a *supervisor.PanicError.
+// error it cannot name, "ERR_ACTORNET_PANIC" for a *supervisor.PanicError, and an error's own
+// Code() when it has one (an error from another node, package remote).
 func Code(err error) string {
 	if err == nil {
 		return ""
+	}
+	// An error that names its code itself (remote.Error, from another node) is named so.
+	var coded interface{ Code() string }
+	if errors.As(err, &coded) && coded.Code() != "" {
+		return coded.Code()
 	}
 	var pe *supervisor.PanicError
 	if errors.As(err, &pe) {

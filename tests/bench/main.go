@@ -74,7 +74,7 @@ func main() {
 	duration := flag.Duration("duration", 3*time.Second, "how long each timed workload runs")
 	workloads := flag.String("workloads", "pp50,pp500,stream,pipeline,idle,burst,connrate", "workloads to run")
 	servers := flag.String("servers", "plain Go,"+spliceGo+",actornet netapi,"+oneLoop+",actornet actors,Node.js",
-		"servers to measure; also \""+ownedData+"\" (examples/echo -reuse=false)")
+		"servers to measure; also \""+ownedData+"\" (examples/echo -reuse=false), \""+framedLines+"\" (pipeline only) and \""+remoteName+"\" (remote.go)")
 	idleConns := flag.Int("idle-conns", 19000, "connections held open for the memory workload (the machine allows 20,000 descriptors per process)")
 	burstConns := flag.Int("burst-conns", 5000, "connections of the burst workload (plain Go's splice echo holds two pipes per busy one)")
 	rounds := flag.Int("rounds", 3, "rounds per workload; each server's median is reported")
@@ -292,6 +292,8 @@ func runWorkload(s *server, w string, d time.Duration, n conns, res map[string]f
 		rate, err := connRate(s.Addr, d)
 		res["conn_rate"] = rate
 		return err
+	case "rpp": // remote.go
+		return remotePingPong(s, d, res)
 	}
 	return nil
 }

@@ -63,6 +63,7 @@ func buildServers(ctx context.Context, dir string, want map[string]bool, tf tlsF
 		// lines framed by the socket (Framing) rather than parsed by hand.
 		{framedLines, "./tests/bench/linesrv", []string{"-face", "netapi", "-framing"}, []string{"-face", "netapi", "-framing"}},
 	}
+	all = append(all, remoteServers...) // remote.go
 	built := map[string]string{}
 	build := func(pkg string) (string, error) {
 		if bin, ok := built[pkg]; ok {
