@@ -2,6 +2,7 @@ package messages
 
 import (
 	"crypto/x509"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 )
@@ -29,6 +30,28 @@ type SecureConnectEvent struct {
 	AuthorizationError error
 	// PeerCertificates is the peer's chain as it sent it, leaf first.
 	PeerCertificates []*x509.Certificate
+}
+
+// ClientUpEvent is sent by a client (actors.SpawnClient) to its owner each time a connection
+// is established (after its TLS handshake with TLS); Socket is that connection's socket,
+// whose events the client forwards until it is lost.
+type ClientUpEvent struct {
+	Client *actor.PID
+	Socket *actor.PID
+}
+
+// ClientDownEvent is sent by a client to its owner when its connection was lost, or an
+// attempt failed, with why; RetryIn is the wait before the next attempt, negative when there
+// is none (the client gave up: Err wraps actors.ErrClientGaveUp).
+type ClientDownEvent struct {
+	Client  *actor.PID
+	Err     error
+	RetryIn time.Duration
+}
+
+// ClientCloseEvent is a client's last event: it stopped (End, Destroy, or it gave up).
+type ClientCloseEvent struct {
+	Client *actor.PID
 }
 
 // DataEvent is sent by a socket to its owner for each read. Data is a fresh slice that the

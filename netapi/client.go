@@ -2,7 +2,6 @@ package netapi
 
 import (
 	"errors"
-	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -46,10 +45,9 @@ var (
 //
 // A Client is safe for concurrent use. Its callbacks run on its loop, one at a time.
 type Client struct {
-	rt     *Runtime
-	opts   ClientOptions
-	hwm    int
-	jitter float64
+	rt   *Runtime
+	opts ClientOptions
+	hwm  int
 
 	mu        sync.Mutex // guards what follows; never held while a callback runs
 	sock      *Socket    // the connection being made or up; nil while waiting to retry
@@ -58,8 +56,7 @@ type Client struct {
 	queue     []clientWrite // writes made while down, for the next connection
 	queued    int
 	needDrain bool
-	attempts  []time.Time // of the retries within the budget's window
-	failures  int         // attempts since the last connection was up: the backoff grows with them
+	retries   supervisor.Retries
 	timer     *Timer
 	ls        struct {
 		up, drain, close []func()
@@ -75,12 +72,13 @@ type clientWrite struct {
 
 // NewClient makes a Client and starts connecting.
 func (rt *Runtime) NewClient(opts ClientOptions) *Client {
-	c := &Client{rt: rt, opts: opts, hwm: opts.HighWaterMark, jitter: opts.Jitter}
+	c := &Client{rt: rt, opts: opts, hwm: opts.HighWaterMark}
 	if c.hwm <= 0 {
 		c.hwm = 16 << 10
 	}
-	if c.jitter == 0 {
-		c.jitter = 0.2
+	c.retries = supervisor.Retries{Budget: opts.Retry, Jitter: opts.Jitter}
+	if c.retries.Jitter == 0 {
+		c.retries.Jitter = 0.2
 	}
 	c.rt.post(c.rt.loopForNew(), c.connect) // on the client's loop: its sockets join it
 	return c
@@ -223,7 +221,8 @@ func (c *Client) connected(s *Socket) {
 		c.mu.Unlock()
 		return
 	}
-	c.up, c.failures = true, 0
+	c.up = true
+	c.retries.Succeeded()
 	waiting := c.takeQueueLocked()
 	drain := c.needDrain
 	c.needDrain = false
@@ -266,7 +265,7 @@ func (c *Client) lost(s *Socket, err error) {
 		c.closeNow()
 		return
 	}
-	retryIn := c.nextRetryLocked()
+	retryIn := c.retries.Next()
 	var dropped []clientWrite
 	if retryIn < 0 {
 		c.closed = true
@@ -286,33 +285,6 @@ func (c *Client) lost(s *Socket, err error) {
 	if retryIn < 0 {
 		c.closeNow()
 	}
-}
-
-// nextRetryLocked is the wait before the next attempt, with jitter, or -1 once the budget
-// is spent.
-func (c *Client) nextRetryLocked() time.Duration {
-	b := c.opts.Retry.WithDefaults()
-	if b.MaxRestarts < 0 {
-		return -1
-	}
-	now := time.Now()
-	kept := c.attempts[:0]
-	for _, at := range c.attempts {
-		if now.Sub(at) < b.Window {
-			kept = append(kept, at)
-		}
-	}
-	c.attempts = kept
-	if len(c.attempts) >= b.MaxRestarts {
-		return -1
-	}
-	c.attempts = append(c.attempts, now)
-	c.failures++
-	wait := b.Backoff(c.failures)
-	if c.jitter > 0 {
-		wait = time.Duration(float64(wait) * (1 + c.jitter*(2*rand.Float64()-1)))
-	}
-	return wait
 }
 
 func (c *Client) closeNow() {

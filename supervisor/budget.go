@@ -3,6 +3,7 @@ package supervisor
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 )
 
@@ -57,3 +58,45 @@ func (b Budget) Backoff(n int) time.Duration {
 	}
 	return min(wait, d.MaxBackoff)
 }
+
+// Retries counts the attempts of something that is retried within a [Budget] (a client
+// reconnecting): Next is the wait before the next attempt, spread by Jitter, or -1 once the
+// budget is spent; the backoff grows with the failures since the last Succeeded. Not safe
+// for concurrent use: its owner calls it from one place (an actor, or under a lock).
+type Retries struct {
+	Budget Budget
+	// Jitter spreads each wait by up to this fraction either way, so that the clients of one
+	// server do not all come back at once; 0 means none.
+	Jitter   float64
+	attempts []time.Time // within the budget's window
+	failures int
+}
+
+// Next records an attempt and returns the wait before it, or -1 when the budget allows none.
+func (r *Retries) Next() time.Duration {
+	b := r.Budget.WithDefaults()
+	if b.MaxRestarts < 0 {
+		return -1
+	}
+	now := time.Now()
+	kept := r.attempts[:0]
+	for _, at := range r.attempts {
+		if now.Sub(at) < b.Window {
+			kept = append(kept, at)
+		}
+	}
+	r.attempts = kept
+	if len(r.attempts) >= b.MaxRestarts {
+		return -1
+	}
+	r.attempts = append(r.attempts, now)
+	r.failures++
+	wait := b.Backoff(r.failures)
+	if r.Jitter > 0 {
+		wait = time.Duration(float64(wait) * (1 + r.Jitter*(2*rand.Float64()-1)))
+	}
+	return wait
+}
+
+// Succeeded starts the backoff over: the attempt worked (the budget still counts it).
+func (r *Retries) Succeeded() { r.failures = 0 }

@@ -1,0 +1,238 @@
+package actors
+
+import (
+	"errors"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/actornet/actornet/messages"
+	"github.com/actornet/actornet/supervisor"
+)
+
+// ClientConfig is the spawn options of a client actor ([SpawnClient]): a connection that
+// comes back. The client owns one socket at a time, its child, connected with Connect and
+// Socket (whose Owner and Handler it replaces), and makes a new one whenever the connection
+// is lost, after a backoff within Retry.
+type ClientConfig struct {
+	// Owner hears messages.ClientUpEvent, messages.ClientDownEvent and, last,
+	// messages.ClientCloseEvent, and, between them, the events of the socket that is up
+	// (DataEvent, DrainEvent, FullEvent, WrittenEvent, EndEvent ...; not its ErrorEvent and
+	// CloseEvent, which are the down event).
+	Owner   *actor.PID
+	Connect messages.Connect
+	Socket  SocketConfig
+	// Retry bounds the attempts (supervisor.Budget): past it the client gives up with
+	// ErrClientGaveUp. The backoff starts over once a connection was up.
+	Retry supervisor.Budget
+	// Jitter spreads each backoff by up to this fraction either way. 0 means 0.2; negative,
+	// none.
+	Jitter float64
+	// FailWhileDown makes a Write while down fail at once (its WrittenEvent carries
+	// ErrNotConnected). By default Writes wait, in order, for the next connection: FullEvent
+	// once HighWaterMark bytes wait, DrainEvent once they were handed over.
+	FailWhileDown bool
+}
+
+var (
+	// ErrNotConnected: a client's Write while its connection is down, with FailWhileDown.
+	ErrNotConnected = errors.New("actornet: not connected")
+	// ErrClientGaveUp: a client spent its retry budget.
+	ErrClientGaveUp = errors.New("actornet: client gave up reconnecting")
+)
+
+// SpawnClient spawns a client actor under the tree's clients group and starts connecting.
+// Send it Write, End (which ends the connection that is up and stops the client) and
+// Destroy as to a socket.
+func SpawnClient(tree *supervisor.Tree, cfg ClientConfig) (*actor.PID, error) {
+	sc, err := cfg.Socket.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.Retry.Validate(); err != nil {
+		return nil, err
+	}
+	cfg.Socket = sc
+	if cfg.Jitter == 0 {
+		cfg.Jitter = 0.2
+	}
+	return tree.SpawnClient(actor.PropsFromProducer(func() actor.Actor {
+		return &client{cfg: cfg, retries: supervisor.Retries{Budget: cfg.Retry, Jitter: cfg.Jitter}}
+	},
+		actor.WithSupervisor(supervisor.StopStrategy(sc.Logger))))
+}
+
+// client is the actor of SpawnClient.
+type client struct {
+	cfg      ClientConfig
+	self     *actor.PID
+	sock     *actor.PID // the connection being made or up
+	up       bool
+	stopping bool // End or Destroy came: no more attempts
+	lastErr  error
+	queue    []*messages.Write // while down
+	queued   int
+	full     bool // FullEvent was sent: DrainEvent is owed once what waited was handed over
+	retries  supervisor.Retries
+}
+
+// drained is the token of the client's own empty Write after what waited while down: its
+// WrittenEvent says all of it was handed over.
+type drained struct{}
+
+// retryNow is the client's message to itself when a backoff ran out.
+type retryNow struct{}
+
+func (c *client) Receive(ctx actor.Context) {
+	switch m := byPointer(ctx.Message()).(type) {
+	case *actor.Started:
+		c.self = ctx.Self()
+		c.connect(ctx)
+	case *retryNow:
+		if !c.stopping {
+			c.connect(ctx)
+		}
+	case *messages.Write:
+		c.write(ctx, m)
+	case *messages.End:
+		c.stopping = true
+		c.dropQueue(ctx, ErrSocketClosed)
+		if c.sock != nil {
+			ctx.Send(c.sock, m)
+		} else {
+			c.closed(ctx)
+		}
+	case *messages.Destroy:
+		c.stopping = true
+		c.dropQueue(ctx, ErrSocketClosed)
+		if c.sock != nil {
+			ctx.Send(c.sock, m)
+		} else {
+			c.closed(ctx)
+		}
+	case *messages.ConnectEvent:
+		if c.cfg.Socket.TLS == nil {
+			c.connected(ctx, m)
+		} else {
+			c.forward(ctx, m)
+		}
+	case *messages.SecureConnectEvent:
+		c.forward(ctx, m)
+		c.connected(ctx, m)
+	case *messages.ErrorEvent:
+		c.lastErr = m.Err
+	case *messages.CloseEvent:
+		if m.Socket.Equal(c.sock) {
+			c.lost(ctx)
+		}
+	case *messages.WrittenEvent:
+		if _, ok := m.Token.(drained); ok {
+			if c.full {
+				c.full = false
+				c.forward(ctx, &messages.DrainEvent{Socket: c.self})
+			}
+			return
+		}
+		c.forward(ctx, m)
+	case actor.SystemMessage, actor.AutoReceiveMessage:
+	default:
+		c.forward(ctx, m) // the socket's other events
+	}
+}
+
+func (c *client) forward(ctx actor.Context, ev any) {
+	if c.cfg.Owner != nil {
+		ctx.Send(c.cfg.Owner, ev)
+	}
+}
+
+func (c *client) connect(ctx actor.Context) {
+	cfg := c.cfg.Socket
+	cfg.Owner, cfg.Handler = c.self, nil
+	props, err := SocketProps(cfg)
+	if err != nil { // validated at spawn: cannot happen
+		c.cfg.Socket.Logger.Error("actornet: client", "err", err)
+		return
+	}
+	c.sock, c.lastErr = ctx.Spawn(props), nil
+	connect := c.cfg.Connect
+	ctx.Send(c.sock, &connect)
+}
+
+// connected: the socket is up (TLS: its handshake done); what waited goes out first.
+func (c *client) connected(ctx actor.Context, ev any) {
+	c.up = true
+	c.retries.Succeeded()
+	for _, w := range c.queue {
+		ctx.Send(c.sock, w)
+	}
+	c.queue, c.queued = nil, 0
+	c.forward(ctx, &messages.ClientUpEvent{Client: c.self, Socket: c.sock})
+	if c.full { // DrainEvent once what waited was handed over
+		ctx.Send(c.sock, &messages.Write{Token: drained{}})
+	}
+}
+
+func (c *client) write(ctx actor.Context, m *messages.Write) {
+	switch {
+	case c.stopping:
+		m.Lease.Release()
+		c.settle(ctx, m.Token, ErrSocketClosed)
+	case c.up:
+		ctx.Send(c.sock, m)
+	case c.cfg.FailWhileDown:
+		m.Lease.Release()
+		c.settle(ctx, m.Token, ErrNotConnected)
+	default:
+		c.queue = append(c.queue, m)
+		c.queued += len(m.Data)
+		if c.queued >= c.cfg.Socket.HighWaterMark && !c.full {
+			c.full = true
+			c.forward(ctx, &messages.FullEvent{Socket: c.self})
+		}
+	}
+}
+
+func (c *client) settle(ctx actor.Context, token any, err error) {
+	if token != nil {
+		c.forward(ctx, &messages.WrittenEvent{Socket: c.self, Token: token, Err: err})
+	}
+}
+
+func (c *client) dropQueue(ctx actor.Context, err error) {
+	for _, w := range c.queue {
+		w.Lease.Release()
+		c.settle(ctx, w.Token, err)
+	}
+	c.queue, c.queued = nil, 0
+}
+
+// lost: the socket closed; retry after a backoff, or give up, or stop.
+func (c *client) lost(ctx actor.Context) {
+	c.sock, c.up = nil, false
+	err := c.lastErr
+	if err == nil {
+		err = ErrNotConnected // the server ended the connection
+	}
+	if c.stopping {
+		c.closed(ctx)
+		return
+	}
+	wait := c.retries.Next()
+	if wait < 0 {
+		err = errors.Join(ErrClientGaveUp, err)
+		c.dropQueue(ctx, err)
+	}
+	c.forward(ctx, &messages.ClientDownEvent{Client: c.self, Err: err, RetryIn: wait})
+	if wait < 0 {
+		c.closed(ctx)
+		return
+	}
+	sys, self := ctx.ActorSystem(), c.self
+	time.AfterFunc(wait, func() { sys.Root.Send(self, &retryNow{}) })
+}
+
+func (c *client) closed(ctx actor.Context) {
+	c.forward(ctx, &messages.ClientCloseEvent{Client: c.self})
+	ctx.Stop(c.self)
+}
