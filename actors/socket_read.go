@@ -617,33 +617,39 @@ func (r *readSide) grant() {
 
 // credit is a reader's permission to read again, one read at a time. When the actor ran on
 // the reader's own goroutine (postInline) the grant is there before the reader looks, and it
-// takes it with no channel operation; a reader that must wait sleeps on ch.
-// The socket's close ends the wait (quit).
+// takes it with no channel operation; a reader that must wait sleeps on ch, which the first
+// such wait makes (most sockets never need one: 96 bytes less per connection). The socket's
+// close ends the wait (quit).
 type credit struct {
 	granted atomic.Bool
-	asleep  atomic.Bool
-	quit    atomic.Bool   // the socket closed: no more reads
-	ch      chan struct{} // wakes a sleeping reader; may hold a stale token, which take skips
+	asleep  atomic.Bool // set only once ch exists
+	quit    atomic.Bool // the socket closed: no more reads
+	// ch wakes a sleeping reader; it may hold a stale token, which take skips.
+	ch atomic.Pointer[chan struct{}]
 }
 
-func newCredit() *credit { return &credit{ch: make(chan struct{}, 1)} }
+func newCredit() *credit { return &credit{} }
 
 func (c *credit) grant() {
 	c.granted.Store(true)
 	if c.asleep.Load() {
-		select {
-		case c.ch <- struct{}{}:
-		default:
-		}
+		c.wake()
 	}
 }
 
 // close tells the reader that the socket closed: take returns false from now on.
 func (c *credit) close() {
 	c.quit.Store(true)
-	select {
-	case c.ch <- struct{}{}:
-	default:
+	c.wake()
+}
+
+// wake sends the sleeper its token, if it can sleep at all yet.
+func (c *credit) wake() {
+	if ch := c.ch.Load(); ch != nil {
+		select {
+		case *ch <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -656,6 +662,12 @@ func (c *credit) take() bool {
 		if c.quit.Load() {
 			return false
 		}
+		ch := c.ch.Load()
+		if ch == nil {
+			made := make(chan struct{}, 1)
+			c.ch.Store(&made) // only the reader takes: nobody else makes it
+			ch = &made
+		}
 		c.asleep.Store(true)
 		// A grant or close between the checks above and asleep being set has seen asleep
 		// false: look again before sleeping (each sets its flag before it looks at asleep).
@@ -667,7 +679,7 @@ func (c *credit) take() bool {
 			c.asleep.Store(false)
 			return false
 		}
-		<-c.ch
+		<-*ch
 		c.asleep.Store(false)
 	}
 }
