@@ -187,18 +187,18 @@ func TestTLSBadOptions(t *testing.T) {
 	assert.ErrorIs(t, err, netapi.ErrBadTLSOptions)
 	assert.Equal(t, "ERR_ACTORNET_BAD_TLS_OPTIONS", netapi.Code(err))
 
-	c := rt.ConnectTLS(netapi.TLSConnectOptions{ConnectOptions: netapi.ConnectOptions{Port: 1, Host: "127.0.0.1"},
-		TLSOptions: netapi.TLSOptions{CA: []byte("not a certificate")}}, nil)
+	// From a callback, as in Node: the listeners added right after ConnectTLS hear its error.
 	closed := make(chan bool, 1)
-	c.OnError(func(err error) { errs <- err })
-	c.OnClose(func(hadError bool) { closed <- hadError })
-	assert.ErrorIs(t, recv(t, errs), netapi.ErrBadTLSOptions)
-	assert.True(t, recv(t, closed))
-
-	c = rt.ConnectTLS(netapi.TLSConnectOptions{ConnectOptions: netapi.ConnectOptions{Port: 1, Host: "127.0.0.1"},
-		TLSOptions: netapi.TLSOptions{Cert: []byte("x"), Key: []byte("y")}}, nil)
-	c.OnError(func(err error) { errs <- err })
-	assert.ErrorIs(t, recv(t, errs), netapi.ErrBadTLSOptions)
+	for _, opts := range []netapi.TLSOptions{{CA: []byte("not a certificate")}, {Cert: []byte("x"), Key: []byte("y")}} {
+		rt.AfterFunc(0, func() {
+			c := rt.ConnectTLS(netapi.TLSConnectOptions{ConnectOptions: netapi.ConnectOptions{Port: 1, Host: "127.0.0.1"},
+				TLSOptions: opts}, nil)
+			c.OnError(func(err error) { errs <- err })
+			c.OnClose(func(hadError bool) { closed <- hadError })
+		})
+		assert.ErrorIs(t, recv(t, errs), netapi.ErrBadTLSOptions)
+		assert.True(t, recv(t, closed))
+	}
 }
 
 // A server that asks for client certificates authorizes a client that sends one its CA

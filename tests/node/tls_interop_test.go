@@ -131,12 +131,14 @@ func TestTLSVerificationMatchesNode(t *testing.T) {
 			assert.Equal(t, tc.code == "", nodeSaw.Authorized)
 
 			got := make(chan string, 1)
-			c := rt.ConnectTLS(netapi.TLSConnectOptions{
-				ConnectOptions: netapi.ConnectOptions{Port: server.Address().Port, Host: "127.0.0.1"},
-				TLSOptions:     netapi.TLSOptions{CA: pki.CAPEM},
-			}, nil)
-			c.OnSecureConnect(func() { got <- ""; c.End(nil, nil) })
-			c.OnError(func(err error) { got <- netapi.Code(err) })
+			rt.AfterFunc(0, func() { // a callback: the listeners are there before any event
+				c := rt.ConnectTLS(netapi.TLSConnectOptions{
+					ConnectOptions: netapi.ConnectOptions{Port: server.Address().Port, Host: "127.0.0.1"},
+					TLSOptions:     netapi.TLSOptions{CA: pki.CAPEM},
+				}, nil)
+				c.OnSecureConnect(func() { got <- ""; c.End(nil, nil) })
+				c.OnError(func(err error) { got <- netapi.Code(err) })
+			})
 			assert.Equal(t, nodeSaw.Code, testkit.Recv(t, got), "actornet's code, against Node's")
 			server.Close(nil)
 		})

@@ -102,8 +102,10 @@ func TestTLSOpenSSLServer(t *testing.T) {
 	var c *netapi.Socket
 	assert.Eventually(t, func() bool { // until s_server listens
 		ok := make(chan bool, 1)
-		c = rt.ConnectTLSPort(port, "127.0.0.1", netapi.TLSOptions{CA: pki.CAPEM}, func() { ok <- true })
-		c.OnError(func(error) { ok <- false })
+		rt.AfterFunc(0, func() { // a callback: the listeners are there before any event
+			c = rt.ConnectTLSPort(port, "127.0.0.1", netapi.TLSOptions{CA: pki.CAPEM}, func() { ok <- true })
+			c.OnError(func(error) { ok <- false })
+		})
 		return recv(t, ok)
 	}, wait, 50*time.Millisecond)
 	c.OnData(func(b []byte) {
