@@ -125,10 +125,10 @@ func TestPollerBoundsWokenReaders(t *testing.T) {
 		}
 		<-release
 		running.Add(-1)
+		p.woken() // before the last one says all ran: the test then checks waking
 		if ran.Add(1) == n {
 			close(all)
 		}
-		p.woken()
 	}
 	pks := make([]parked, n)
 	for i := range n {
