@@ -100,6 +100,8 @@ func (s *socket) Receive(ctx actor.Context) {
 		}
 	case *messages.Connect:
 		s.connect(ctx, m)
+	case *messages.CancelConnect:
+		s.cancelConnect(ctx, m)
 	case *messages.Write:
 		s.write(ctx, m.Data, m.Token, m.Lease)
 	case *messages.End:

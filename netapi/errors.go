@@ -1,6 +1,7 @@
 package netapi
 
 import (
+	"context"
 	"errors"
 	"net"
 	"syscall"
@@ -20,6 +21,10 @@ var (
 	ErrSocketClosed           = actors.ErrSocketClosed           // ERR_STREAM_DESTROYED
 	ErrClosedBeforeConnection = actors.ErrClosedBeforeConnection // ERR_SOCKET_CLOSED_BEFORE_CONNECTION
 	ErrListenerFailed         = actors.ErrListenerFailed         // ERR_ACTORNET_LISTENER_FAILED
+	// ErrConnectTimeout: ConnectOptions.Timeout passed before the connection was up
+	// (ETIMEDOUT). errors.Is(err, os.ErrDeadlineExceeded) holds too.
+	ErrConnectTimeout = actors.ErrConnectTimeout
+	ErrInvalidTimeout = actors.ErrInvalidTimeout // ERR_OUT_OF_RANGE
 	// ErrRuntimeClosed: the Runtime was shut down, so nothing new can be made with it.
 	ErrRuntimeClosed = errors.New("netapi: runtime is shut down")
 	// ErrInCallback: Wait or Shutdown was called from a callback of the runtime, where it
@@ -38,6 +43,10 @@ var sentinelCodes = []struct {
 	{ErrClosedBeforeConnection, "ERR_SOCKET_CLOSED_BEFORE_CONNECTION"}, // before ErrSocketClosed, which it wraps
 	{ErrSocketClosed, "ERR_STREAM_DESTROYED"},
 	{ErrListenerFailed, "ERR_ACTORNET_LISTENER_FAILED"},
+	{ErrConnectTimeout, "ETIMEDOUT"},
+	{ErrInvalidTimeout, "ERR_OUT_OF_RANGE"},
+	{context.DeadlineExceeded, "ETIMEDOUT"},
+	{context.Canceled, "ABORT_ERR"}, // Node's code for a connect its AbortSignal ended
 	{ErrRuntimeClosed, "ERR_ACTORNET_RUNTIME_CLOSED"},
 	{ErrInCallback, "ERR_ACTORNET_IN_CALLBACK"},
 	{actors.ErrOwnerStopped, "ERR_ACTORNET_OWNER_STOPPED"},

@@ -17,6 +17,7 @@ func (s *Socket) handle(ev any) {
 	case *messages.ConnectEvent:
 		s.mu.Lock()
 		s.state, s.local, s.remote = socketOpen, e.Local, e.Remote
+		s.stopConnectLocked()
 		var fns []func()
 		if m := s.ls.more; m != nil {
 			fns = m.connect.take()
@@ -135,6 +136,7 @@ func (s *Socket) onDrain() {
 func (s *Socket) onClose(e *messages.CloseEvent) {
 	s.mu.Lock()
 	s.state = socketClosed
+	s.stopConnectLocked()
 	s.writeCbs = nil
 	s.closed = &e.HadError
 	ends := s.endCbs // End was called, and the socket closed before its 'finish'
