@@ -47,3 +47,24 @@ func ExampleTree_Snapshot() {
 	// server listening with 1 socket: open
 	// client open to port true
 }
+
+// The text form of a snapshot, for a log line or a terminal (a snapshot made by hand here;
+// Tree.Snapshot fills one in).
+func ExampleSnapshot_String() {
+	addr := func(port int) messages.Addr { return messages.Addr{Address: "127.0.0.1", Family: "IPv4", Port: port} }
+	snap := supervisor.Snapshot{
+		Servers: []supervisor.ServerNode{{
+			ServerInfo: messages.ServerInfo{PID: &actor.PID{Id: "actornet$1/servers/$1"}, State: "listening",
+				Addr: addr(7000), Connections: []*actor.PID{{Id: "actornet$1/servers/$1/$2"}}},
+			Sockets: []messages.SocketInfo{{PID: &actor.PID{Id: "actornet$1/servers/$1/$2"}, State: "paused",
+				Local: addr(7000), Remote: addr(40312), BytesRead: 65536, BytesWritten: 1024, NoDelay: true}},
+		}},
+		Clients: []messages.SocketInfo{{PID: &actor.PID{Id: "actornet$1/clients/$3"}, State: "connecting"}},
+	}
+	fmt.Print(snap)
+	// Output:
+	// actornet: 1 server, 1 client
+	// server actornet$1/servers/$1 listening 127.0.0.1:7000, 1 connection
+	//   socket actornet$1/servers/$1/$2 paused 127.0.0.1:7000 <- 127.0.0.1:40312, read 65536 B, written 1024 B, nodelay
+	// client actornet$1/clients/$3 connecting, read 0 B, written 0 B
+}
