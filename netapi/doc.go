@@ -49,6 +49,11 @@
 // outside 0..65535 gives an 'error' wrapping [ErrInvalidPort], nil callbacks are ignored, and
 // calls on a closed socket or server are harmless.
 //
+// # Metrics
+//
+// [WithMeterProvider] reports open sockets and servers, bytes read, written and queued,
+// accepted connections and errors by code as OpenTelemetry instruments, read when collected.
+//
 // # Deadlines
 //
 // [ConnectOptions].Timeout bounds a connect, lookup included, with [ErrConnectTimeout]

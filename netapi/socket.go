@@ -100,6 +100,7 @@ type Socket struct {
 	dataFns       []func([]byte) // the 'data' listeners of the event being handled
 	lent          lent           // what its data listeners borrow, while they run (see leaseOf)
 	stopConnect   func() bool    // ends ConnectContext's watch of its context; nil when none
+	counts        *socketCounts  // for WithMeterProvider: see metrics.collect
 	ls            socketListeners
 }
 
@@ -156,6 +157,7 @@ func (s *Socket) accepted(ev *messages.ConnectionEvent) {
 	srv := s.srv
 	s.mu.Unlock()
 	srv.connChanged(1, busy)
+	s.rt.metrics.countAccepted()
 	if !s.rt.trackSocket(s, true) { // accepted while the runtime shuts down: nobody will end it
 		s.Destroy()
 	}
@@ -192,6 +194,15 @@ func (s *Socket) connect(ctx context.Context, opts ConnectOptions, onConnect fun
 		}
 		s.pid, s.closed, s.endCbs = nil, nil, nil
 		s.remote, s.local = Addr{}, Addr{}
+		if s.rt.metrics != nil { // the metrics' counters go on from here
+			if s.counts == nil {
+				s.counts = new(socketCounts)
+			}
+			s.counts.earlier.read += s.bytesRead.Load()
+			if s.out != nil {
+				s.counts.earlier.written += s.out.Submitted()
+			}
+		}
 		s.bytesRead.Store(0)
 		s.closedSig, s.closeRan = nil, false
 	}

@@ -85,6 +85,7 @@ func (s *Socket) handle(ev any) {
 		fns := s.ls.err.take()
 		remote := s.remote
 		s.mu.Unlock()
+		s.rt.metrics.countError(e.Err)
 		if len(fns) == 0 {
 			s.rt.unheard("socket error", e.Err, "remote", remote.String())
 		}
