@@ -351,6 +351,7 @@ func (s *socket) info() *messages.SocketInfo {
 	}
 	info := &messages.SocketInfo{PID: s.self, State: st, Local: s.local, Remote: s.remote,
 		BytesRead: s.bytesRead, BytesWritten: s.out.writtenBytes()}
+	s.exactState(info) // observe.go
 	if s.state == StateOpen {
 		_ = s.raw.Control(func(fd uintptr) {
 			ka, _ := syscall.GetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_KEEPALIVE)

@@ -70,6 +70,9 @@ type (
 		State       string       `json:"state"`
 		Address     *jsonAddr    `json:"address,omitempty"`
 		Connections int          `json:"connections"`
+		Accepted    int64        `json:"accepted"`
+		Refused     int64        `json:"refused"`
+		Restarts    int64        `json:"restarts"`
 		Sockets     []jsonSocket `json:"sockets"`
 	}
 	jsonSocket struct {
@@ -82,6 +85,14 @@ type (
 		KeepAlive       bool      `json:"keepAlive"`
 		KeepAliveIdleMS int64     `json:"keepAliveIdleMs,omitempty"`
 		NoDelay         bool      `json:"noDelay"`
+		Paused          bool      `json:"paused"`
+		AwaitConsumer   bool      `json:"awaitingConsumer"`
+		BufferLent      bool      `json:"bufferLent"`
+		Held            int       `json:"heldBytes"`
+		ReadEnded       bool      `json:"readEnded"`
+		WriteEnded      bool      `json:"writeEnded"`
+		Draining        bool      `json:"draining"`
+		Queued          int       `json:"bufferSize"`
 	}
 	jsonAddr struct {
 		Address string `json:"address"`
@@ -104,7 +115,8 @@ func (s Snapshot) MarshalJSON() ([]byte, error) {
 	js := jsonSnapshot{Servers: []jsonServer{}, Clients: []jsonSocket{}}
 	for _, srv := range s.Servers {
 		node := jsonServer{PID: pidID(srv.PID), State: srv.State, Address: jsonAddrOf(srv.Addr),
-			Connections: len(srv.Connections), Sockets: []jsonSocket{}}
+			Connections: len(srv.Connections), Accepted: srv.Accepted, Refused: srv.Refused,
+			Restarts: srv.Restarts, Sockets: []jsonSocket{}}
 		for _, so := range srv.Sockets {
 			node.Sockets = append(node.Sockets, jsonSocketOf(so))
 		}
@@ -119,7 +131,9 @@ func (s Snapshot) MarshalJSON() ([]byte, error) {
 func jsonSocketOf(si messages.SocketInfo) jsonSocket {
 	js := jsonSocket{PID: pidID(si.PID), State: si.State, Local: jsonAddrOf(si.Local),
 		Remote: jsonAddrOf(si.Remote), BytesRead: si.BytesRead, BytesWritten: si.BytesWritten,
-		KeepAlive: si.KeepAlive, NoDelay: si.NoDelay}
+		KeepAlive: si.KeepAlive, NoDelay: si.NoDelay, Paused: si.Paused, AwaitConsumer: si.AwaitingConsumer,
+		BufferLent: si.BufferLent, Held: si.Held, ReadEnded: si.ReadEnded, WriteEnded: si.WriteEnded,
+		Draining: si.Draining, Queued: si.Queued}
 	if si.KeepAlive {
 		js.KeepAliveIdleMS = si.KeepAliveIdle.Milliseconds()
 	}
@@ -158,7 +172,11 @@ func (s Snapshot) WriteText(w io.Writer) error {
 		if !srv.Addr.IsZero() {
 			fmt.Fprintf(&b, " %s", srv.Addr)
 		}
-		fmt.Fprintf(&b, ", %s\n", plural(len(srv.Connections), "connection"))
+		fmt.Fprintf(&b, ", %s", plural(len(srv.Connections), "connection"))
+		if srv.Accepted+srv.Refused+srv.Restarts > 0 {
+			fmt.Fprintf(&b, " (accepted %d, refused %d, restarts %d)", srv.Accepted, srv.Refused, srv.Restarts)
+		}
+		b.WriteByte('\n')
 		for _, so := range srv.Sockets {
 			b.WriteString("  socket ")
 			socketLine(&b, so, "<-")
@@ -185,6 +203,21 @@ func socketLine(b *strings.Builder, si messages.SocketInfo, arrow string) {
 		fmt.Fprintf(b, " %s %s %s", addrText(si.Local), arrow, addrText(si.Remote))
 	}
 	fmt.Fprintf(b, ", read %d B, written %d B", si.BytesRead, si.BytesWritten)
+	if si.Queued > 0 {
+		fmt.Fprintf(b, ", queued %d B", si.Queued)
+	}
+	if si.Held > 0 {
+		fmt.Fprintf(b, ", held %d B", si.Held)
+	}
+	for _, f := range []struct {
+		on   bool
+		name string
+	}{{si.Paused, "paused"}, {si.AwaitingConsumer, "awaiting-consumer"}, {si.BufferLent, "buffer-lent"},
+		{si.Draining, "draining"}, {si.ReadEnded, "read-ended"}, {si.WriteEnded, "write-ended"}} {
+		if f.on && f.name != si.State {
+			b.WriteString(", " + f.name)
+		}
+	}
 	if si.NoDelay {
 		b.WriteString(", nodelay")
 	}

@@ -32,6 +32,7 @@ type viewSocket struct {
 	BytesRead    int64     `json:"bytesRead"`
 	BytesWritten int64     `json:"bytesWritten"`
 	NoDelay      bool      `json:"noDelay"`
+	Paused       bool      `json:"paused"`
 }
 
 type view struct {
@@ -40,6 +41,7 @@ type view struct {
 		State       string       `json:"state"`
 		Address     *viewAddr    `json:"address"`
 		Connections int          `json:"connections"`
+		Accepted    int64        `json:"accepted"`
 		Sockets     []viewSocket `json:"sockets"`
 	} `json:"servers"`
 	Clients []viewSocket `json:"clients"`
@@ -55,14 +57,17 @@ func TestHandler(t *testing.T) {
 	port := testkit.Listen(t, srv)
 	const clients = 2
 	echoed := make(chan struct{}, clients)
+	var socks []*netapi.Socket
 	for range clients {
 		c := rt.ConnectPort(port, "127.0.0.1", nil)
 		c.OnData(func([]byte) { echoed <- struct{}{} })
 		c.WriteString("hello", nil)
+		socks = append(socks, c)
 	}
 	for range clients {
 		testkit.Recv(t, echoed)
 	}
+	socks[0].Pause() // before the requests: its actor handles it before their Inspect
 	hs := httptest.NewServer(supervisor.Handler(rt.Tree()))
 	defer hs.Close()
 
@@ -78,10 +83,17 @@ func TestHandler(t *testing.T) {
 		require.NotNil(t, s.Address)
 		assert.Equal(t, viewAddr{"127.0.0.1", "IPv4", port}, *s.Address)
 		assert.Equal(t, clients, s.Connections)
+		assert.Equal(t, int64(clients), s.Accepted)
 		require.Len(t, s.Sockets, clients, body)
 		require.Len(t, v.Clients, clients, body)
+		paused := 0
 		for i, c := range v.Clients {
-			assert.Equal(t, "open", c.State, "client %d", i)
+			if c.Paused {
+				paused++
+				assert.Equal(t, "paused", c.State, "client %d", i)
+			} else {
+				assert.Equal(t, "open", c.State, "client %d", i)
+			}
 			require.NotNil(t, c.Remote, "client %d", i)
 			assert.Equal(t, port, c.Remote.Port, "client %d", i)
 			assert.Equal(t, int64(5), c.BytesRead, "client %d", i)
@@ -89,6 +101,7 @@ func TestHandler(t *testing.T) {
 			assert.True(t, c.NoDelay, "client %d", i)
 			assert.Contains(t, c.PID, "clients/", "client %d", i)
 		}
+		assert.Equal(t, 1, paused, "paused clients")
 		for i, a := range s.Sockets {
 			assert.Equal(t, "open", a.State, "accepted socket %d", i)
 			require.NotNil(t, a.Local, "accepted socket %d", i)
@@ -103,12 +116,12 @@ func TestHandler(t *testing.T) {
 		lines := strings.Split(strings.TrimSuffix(body, "\n"), "\n")
 		require.Len(t, lines, 1+1+clients+clients, body)
 		assert.Equal(t, "actornet: 1 server, 2 clients", lines[0])
-		assert.Regexp(t, fmt.Sprintf(`^server \S+/servers/\S+ listening 127\.0\.0\.1:%d, 2 connections$`, port), lines[1])
+		assert.Regexp(t, fmt.Sprintf(`^server \S+/servers/\S+ listening 127\.0\.0\.1:%d, 2 connections \(accepted 2, refused 0, restarts 0\)$`, port), lines[1])
 		for _, l := range lines[2 : 2+clients] {
 			assert.Regexp(t, fmt.Sprintf(`^  socket \S+ open 127\.0\.0\.1:%d <- 127\.0\.0\.1:\d+, read 5 B, written 5 B, nodelay$`, port), l)
 		}
 		for _, l := range lines[2+clients:] {
-			assert.Regexp(t, fmt.Sprintf(`^client \S+/clients/\S+ open 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:%d, read 5 B, written 5 B, nodelay$`, port), l)
+			assert.Regexp(t, fmt.Sprintf(`^client \S+/clients/\S+ (open|paused) 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:%d, read 5 B, written 5 B, nodelay$`, port), l)
 		}
 	})
 	t.Run("POST", func(t *testing.T) {
