@@ -43,4 +43,5 @@
 //
 // [Handler] serves the tree's snapshot over HTTP as JSON ([Snapshot.MarshalJSON]) or as
 // text ([Snapshot.WriteText]), to mount beside net/http/pprof and expvar.
+// [Tree.RegisterMetrics] reports the same through OpenTelemetry instruments.
 package supervisor
