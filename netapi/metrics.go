@@ -29,11 +29,14 @@ func WithMeterProvider(mp metric.MeterProvider) Option {
 }
 
 // metrics is a runtime's instruments and what they add up. Sockets join set when they get an
-// actor; the collection alone removes the closed ones, folding what they counted into closed:
-// so every byte is reported once, and the counters never go back.
+// actor and leave it once closed, their counts folded into closed, by their close or by a
+// collection, whichever comes first. A fold excludes a collection (cmu), and a socket's own
+// record of what it folded is under its mu: so every byte is reported once, and the counters
+// never go back.
 type metrics struct {
 	reg      metric.Registration
 	accepted atomic.Int64
+	cmu      sync.RWMutex // a collection holds it, a socket's close folding its counts reads it
 
 	mu      sync.Mutex // guards what follows; never held with a Socket's mu
 	set     map[*Socket]struct{}
@@ -100,6 +103,8 @@ type collected struct {
 
 // collect reads every socket and server: each socket under its own lock, never with m.mu held.
 func (m *metrics) collect() collected {
+	m.cmu.Lock()
+	defer m.cmu.Unlock()
 	m.mu.Lock()
 	socks := make([]*Socket, 0, len(m.set))
 	for s := range m.set {
@@ -116,27 +121,16 @@ func (m *metrics) collect() collected {
 	var fold struct{ read, written int64 }
 	for _, s := range socks {
 		s.mu.Lock()
-		read, written := s.bytesRead.Load(), int64(0)
-		if s.out != nil {
-			written = s.out.Submitted()
-		}
-		if k := s.counts; k != nil {
-			read += k.earlier.read - k.folded.read
-			written += k.earlier.written - k.folded.written
-		}
 		switch {
 		case s.state == socketClosed:
 			// Counted for the last time: its bytes move to closed, and it leaves the set
 			// (a Connect again puts it back, from what it has folded).
-			if s.counts == nil {
-				s.counts = new(socketCounts)
-			}
-			s.counts.folded.read += read
-			s.counts.folded.written += written
+			read, written := s.foldLocked()
 			fold.read += read
 			fold.written += written
 			gone = append(gone, s)
 		default:
+			read, written := s.unfoldedLocked()
 			c.read += read
 			c.written += written
 			if s.out != nil {
@@ -171,6 +165,53 @@ func (m *metrics) collect() collected {
 	}
 	m.mu.Unlock()
 	return c
+}
+
+// unfoldedLocked is what s counted and has not folded into metrics.closed yet.
+func (s *Socket) unfoldedLocked() (read, written int64) {
+	read = s.bytesRead.Load()
+	if s.out != nil {
+		written = s.out.Submitted()
+	}
+	if k := s.counts; k != nil {
+		read += k.earlier.read - k.folded.read
+		written += k.earlier.written - k.folded.written
+	}
+	return read, written
+}
+
+// foldLocked records what s counted as folded, and returns it, for metrics.closed.
+func (s *Socket) foldLocked() (read, written int64) {
+	read, written = s.unfoldedLocked()
+	if s.counts == nil {
+		s.counts = new(socketCounts)
+	}
+	s.counts.folded.read += read
+	s.counts.folded.written += written
+	return read, written
+}
+
+// socketClosed folds the counts of s, closed, into the totals and stops collecting it, so a
+// closed socket is not kept until the next collection. A close listener may have connected
+// it again meanwhile: then it stays.
+func (m *metrics) socketClosed(s *Socket) {
+	if m == nil {
+		return
+	}
+	m.cmu.RLock()
+	defer m.cmu.RUnlock()
+	s.mu.Lock()
+	if s.state != socketClosed {
+		s.mu.Unlock()
+		return
+	}
+	read, written := s.foldLocked()
+	s.mu.Unlock()
+	m.mu.Lock()
+	m.closed.read += read
+	m.closed.written += written
+	delete(m.set, s)
+	m.mu.Unlock()
 }
 
 // track adds s to what is collected; called when it gets an actor.

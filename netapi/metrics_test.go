@@ -105,6 +105,7 @@ func TestMetrics(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	require.NoError(t, rt.Wait(ctx))
+	assert.Zero(t, netapi.MetricsTracked(rt), "closed sockets kept for the next collection")
 	for range 2 { // a collection folds the closed sockets; the next must agree
 		got = readMetrics(t, reader)
 		for k, v := range map[string]int64{

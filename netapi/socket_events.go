@@ -164,6 +164,7 @@ func (s *Socket) onClose(e *messages.CloseEvent) {
 	run(after)
 	// Only now may Wait return: what the close listeners did happens before it. A close
 	// listener that connected the socket again keeps it counted.
+	s.rt.metrics.socketClosed(s) // before Wait may return: its counts are in the totals
 	s.mu.Lock()
 	if s.pid != pid {
 		s.mu.Unlock()
