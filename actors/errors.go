@@ -36,7 +36,7 @@ var (
 	ErrInvalidTimeout = errors.New("actornet: timeout must not be negative")
 )
 
-// connectTimeout is ErrConnectTimeout's type: a sentinel of ours, so that Code can tell it
+// connectTimeout is ErrConnectTimeout's type: a sentinel of ours, so that errors.Is tells it
 // from a deadline of the caller's (context.DeadlineExceeded) and from the kernel's own
 // ETIMEDOUT, that also says what kind of error it is to code written for package net.
 type connectTimeout struct{}
