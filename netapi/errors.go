@@ -73,7 +73,9 @@ var errnoCodes = map[syscall.Errno]string{
 
 // Code names err as Node's err.code would: "ECONNREFUSED", "EADDRINUSE", "ENOTFOUND",
 // "ERR_SOCKET_BAD_PORT", "ERR_STREAM_WRITE_AFTER_END" ... It returns "" for nil and for an
-// error it cannot name, and "ERR_ACTORNET_PANIC" for a *supervisor.PanicError.
+// error it cannot name, and "ERR_ACTORNET_PANIC" for a *supervisor.PanicError. A connect
+// that ran out of time is "ETIMEDOUT" ([ErrConnectTimeout] or context.DeadlineExceeded), one
+// whose context was cancelled "ABORT_ERR".
 func Code(err error) string {
 	if err == nil {
 		return ""

@@ -3,6 +3,9 @@ package supervisor_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -67,4 +70,29 @@ func ExampleSnapshot_String() {
 	// server actornet$1/servers/$1 listening 127.0.0.1:7000, 1 connection
 	//   socket actornet$1/servers/$1/$2 paused 127.0.0.1:7000 <- 127.0.0.1:40312, read 65536 B, written 1024 B, nodelay
 	// client actornet$1/clients/$3 connecting, read 0 B, written 0 B
+}
+
+// The live view mounted on a mux, as beside net/http/pprof, and read as text.
+func ExampleHandler() {
+	sys := supervisor.NewSystem(nil)
+	tree := supervisor.NewTree(sys, nil)
+	defer sys.Shutdown()
+	defer tree.Stop(context.Background())
+
+	mux := http.NewServeMux()
+	mux.Handle("/debug/actornet", supervisor.Handler(tree))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	res, err := http.Get(srv.URL + "/debug/actornet?format=text")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	fmt.Print(res.Status, "\n", string(body))
+	// Output:
+	// 200 OK
+	// actornet: 0 servers, 0 clients
 }
