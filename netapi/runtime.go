@@ -296,7 +296,7 @@ func (rt *Runtime) unref() {
 func (rt *Runtime) trackSocket(s *Socket, on bool) bool {
 	ok := track(rt, rt.sockets, s, on)
 	if ok && on {
-		rt.metrics.track(s) // until a collection finds it closed
+		rt.metrics.track(s) // until its close folds its counts (metrics.socketClosed)
 	}
 	return ok
 }
