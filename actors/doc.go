@@ -25,6 +25,8 @@
 //
 //   - Connect resolves a host name (LookupEvent), dials (ConnectEvent, or ErrorEvent and
 //     CloseEvent{HadError: true}); writes sent before are queued and go out once connected.
+//     Its Timeout bounds lookup and dial together ([ErrConnectTimeout]); CancelConnect ends a
+//     connect under way with the error it carries and does nothing once connected.
 //
 //   - Every read becomes a DataEvent whose Data the owner owns, or, with
 //     SocketConfig.LendReads, borrows under a messages.Lease (a read then allocates nothing).

@@ -3,6 +3,7 @@ package actors
 import (
 	"errors"
 	"fmt"
+	"os"
 )
 
 // The errors a socket or server reports, wrapped in a *net.OpError naming the operation and
@@ -27,4 +28,22 @@ var (
 	ErrListenerFailed = errors.New("actornet: listener failed, restart budget spent")
 	// ErrOwnerStopped: the socket's owner actor stopped, so the socket was destroyed.
 	ErrOwnerStopped = errors.New("actornet: owner stopped")
+	// ErrConnectTimeout: a connect did not complete within messages.Connect's Timeout
+	// (Node's ETIMEDOUT). It also matches os.ErrDeadlineExceeded, as the timeouts of package
+	// net do, and is a net.Error whose Timeout() is true.
+	ErrConnectTimeout error = connectTimeout{}
+	// ErrInvalidTimeout: a negative timeout (Node's ERR_OUT_OF_RANGE).
+	ErrInvalidTimeout = errors.New("actornet: timeout must not be negative")
 )
+
+// connectTimeout is ErrConnectTimeout's type: a sentinel of ours, so that errors.Is tells it
+// from a deadline of the caller's (context.DeadlineExceeded) and from the kernel's own
+// ETIMEDOUT, that also says what kind of error it is to code written for package net.
+type connectTimeout struct{}
+
+func (connectTimeout) Error() string   { return "actornet: connect timed out" }
+func (connectTimeout) Timeout() bool   { return true }
+func (connectTimeout) Temporary() bool { return true }
+
+// Is makes errors.Is(err, os.ErrDeadlineExceeded) hold, as for net's own timeouts.
+func (connectTimeout) Is(target error) bool { return target == os.ErrDeadlineExceeded }

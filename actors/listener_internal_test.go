@@ -99,6 +99,12 @@ func TestListenerRestartsWithinBudget(t *testing.T) {
 		c.Close()
 		echo(first, "old")
 	}
+	// Inspect counts them: two rebinds, three connections accepted.
+	res, err := sys.Root.RequestFuture(srv, &messages.Inspect{}, 10*time.Second).Result()
+	require.NoError(t, err)
+	info := res.(*messages.ServerInfo)
+	assert.Equal(t, int64(2), info.Restarts, "restarts")
+	assert.Equal(t, int64(3), info.Accepted, "accepted")
 	// The third failure spends the budget: the server stops accepting for good.
 	fail()
 	se := serverEvent().(*messages.ServerErrorEvent)

@@ -72,6 +72,8 @@ type server struct {
 	// restarted, so nothing calls them later.
 	acceptedProps *actor.Props
 	spawning      *socket
+
+	stats serverStats // for Inspect: observe.go
 }
 
 // spawnAccepted spawns the actor of an accepted connection under the server; each spawn gets
@@ -279,6 +281,7 @@ func (s *server) listenerFailed(ctx actor.Context, cause error) {
 		return
 	}
 	wait := budget.Backoff(attempt)
+	s.stats.restarts++
 	s.cfg.Logger.Warn("actornet: listener failed, binding again", "server", s.self, "err", cause,
 		"attempt", attempt, "backoff", wait)
 	s.emit(ctx, &messages.ServerErrorEvent{Server: s.self,
@@ -309,6 +312,7 @@ func (s *server) accept(ctx actor.Context, conn *net.TCPConn) {
 	if s.state != ServerListening ||
 		s.cfg.MaxConnections > 0 && len(s.conns) >= s.cfg.MaxConnections {
 		_ = conn.Close()
+		s.stats.refused++
 		return
 	}
 	cfg := s.cfg.Socket
@@ -324,6 +328,7 @@ func (s *server) accept(ctx actor.Context, conn *net.TCPConn) {
 		}
 	}
 	pid := s.spawnAccepted(ctx, cfg, conn)
+	s.stats.accepted++
 	s.conns[pid.Id] = pid
 	ev := &messages.ConnectionEvent{Server: s.self, Socket: pid,
 		Remote: messages.AddrOf(conn.RemoteAddr()), Local: messages.AddrOf(conn.LocalAddr())}
@@ -405,6 +410,7 @@ func (s *server) emitClose(ctx actor.Context) {
 
 func (s *server) inspect(ctx actor.Context) {
 	info := &messages.ServerInfo{PID: s.self, State: s.state.String(), Addr: s.addr}
+	s.stats.fill(info)
 	for _, pid := range s.conns {
 		info.Connections = append(info.Connections, pid)
 	}

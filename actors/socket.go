@@ -106,6 +106,8 @@ func (s *socket) Receive(ctx actor.Context) {
 		}
 	case *messages.Connect:
 		s.connect(ctx, m)
+	case *messages.CancelConnect:
+		s.cancelConnect(ctx, m)
 	case *messages.Write:
 		s.write(ctx, m.Data, m.Token, m.Lease)
 	case *messages.End:
@@ -358,6 +360,7 @@ func (s *socket) info() *messages.SocketInfo {
 	}
 	info := &messages.SocketInfo{PID: s.self, State: st, Local: s.local, Remote: s.remote,
 		BytesRead: s.bytesRead, BytesWritten: s.out.writtenBytes()}
+	s.exactState(info) // observe.go
 	if s.state == StateOpen {
 		_ = s.raw.Control(func(fd uintptr) {
 			ka, _ := syscall.GetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_KEEPALIVE)

@@ -34,6 +34,10 @@ func (s *socket) connect(ctx actor.Context, m *messages.Connect) {
 		s.fail(ctx, &net.OpError{Op: "connect", Net: "tcp", Err: ErrInvalidPort})
 		return
 	}
+	if m.Timeout < 0 {
+		s.fail(ctx, &net.OpError{Op: "connect", Net: "tcp", Err: ErrInvalidTimeout})
+		return
+	}
 	host := m.Host
 	if host == "" {
 		host = "localhost"
@@ -44,14 +48,44 @@ func (s *socket) connect(ctx actor.Context, m *messages.Connect) {
 	}
 	s.timer.activity(s)
 	dctx, cancel := context.WithCancel(context.Background())
+	if m.Timeout > 0 { // the lookup counts within it
+		dctx, cancel = context.WithTimeout(context.Background(), m.Timeout)
+	}
 	s.cancelDial = cancel
 	s.goroutines++
 	go dial(dctx, s.sys, s.self, host, m.Port)
 }
 
+// cancelConnect abandons a connect still under way (or not begun) with err.
+func (s *socket) cancelConnect(ctx actor.Context, m *messages.CancelConnect) {
+	if s.state != StateNew && s.state != StateConnecting {
+		return
+	}
+	err := m.Err
+	if err == nil {
+		err = ErrSocketClosed
+	}
+	s.fail(ctx, &net.OpError{Op: "connect", Net: "tcp", Err: err})
+}
+
 // dial resolves host (unless it is an IP literal) and connects to each address in turn; it
-// always ends with one dialDone.
+// always ends with one dialDone. A failure once ctx's deadline passed is ErrConnectTimeout,
+// whatever step it cut short.
 func dial(ctx context.Context, sys *actor.ActorSystem, self *actor.PID, host string, port int) {
+	conn, ip, err := dialTo(ctx, sys, self, host, port)
+	// The dialer's own timeout may come a moment before ctx's, so ask the clock.
+	if dl, timed := ctx.Deadline(); err != nil && timed && !time.Now().Before(dl) {
+		oe := &net.OpError{Op: "connect", Net: "tcp", Err: ErrConnectTimeout}
+		if ip != nil {
+			oe.Addr = &net.TCPAddr{IP: ip, Port: port}
+		}
+		err = oe
+	}
+	sys.Root.Send(self, &dialDone{conn: conn, err: err})
+}
+
+// dialTo is dial's work: the connection, or the last address tried and the error.
+func dialTo(ctx context.Context, sys *actor.ActorSystem, self *actor.PID, host string, port int) (*net.TCPConn, net.IP, error) {
 	var ips []net.IP
 	if ip := net.ParseIP(host); ip != nil {
 		ips = []net.IP{ip}
@@ -62,8 +96,7 @@ func dial(ctx context.Context, sys *actor.ActorSystem, self *actor.PID, host str
 		}
 		if err != nil {
 			sys.Root.Send(self, &lookupDone{host: host, err: err})
-			sys.Root.Send(self, &dialDone{err: &net.OpError{Op: "dial", Net: "tcp", Err: err}})
-			return
+			return nil, nil, &net.OpError{Op: "dial", Net: "tcp", Err: err}
 		}
 		for _, a := range addrs {
 			ips = append(ips, a.IP)
@@ -72,18 +105,18 @@ func dial(ctx context.Context, sys *actor.ActorSystem, self *actor.PID, host str
 	}
 	d := net.Dialer{KeepAlive: -1} // off until SetKeepAlive, as in Node
 	var err error
-	for _, ip := range ips {
+	var ip net.IP
+	for _, ip = range ips {
 		var c net.Conn
 		c, err = d.DialContext(ctx, "tcp", net.JoinHostPort(ip.String(), strconv.Itoa(port)))
 		if err == nil {
-			sys.Root.Send(self, &dialDone{conn: c.(*net.TCPConn)})
-			return
+			return c.(*net.TCPConn), ip, nil
 		}
 		if ctx.Err() != nil {
 			break
 		}
 	}
-	sys.Root.Send(self, &dialDone{err: err})
+	return nil, ip, err
 }
 
 func (s *socket) lookedUp(ctx actor.Context, m *lookupDone) {

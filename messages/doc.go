@@ -14,7 +14,7 @@
 //
 // # Commands
 //
-// Commands are verbs: [Connect], [Write], [End], [Destroy], [Pause], [Resume], [Flow],
+// Commands are verbs: [Connect] (and [CancelConnect]), [Write], [End], [Destroy], [Pause], [Resume], [Flow],
 // [SetTimeout], [SetKeepAlive], [SetNoDelay], [Register] and [Start] go to a socket; [Listen]
 // and [Close] go to a server. [Inspect] goes to either and is answered with a [SocketInfo] or
 // [ServerInfo]. Send pointers (values work too).

@@ -8,9 +8,25 @@ import (
 
 // Connect is sent to a fresh socket actor by its owner to open a connection. Host "" means
 // "localhost"; a name is resolved first and reported with a [LookupEvent].
+//
+// Timeout, when positive, bounds the whole connect, lookup included, counted from the moment
+// the socket handles Connect: past it the connect fails with an [ErrorEvent] whose Err
+// matches actors.ErrConnectTimeout (Node's ETIMEDOUT), then CloseEvent{HadError: true}. It
+// is a duration, not a deadline or a context, because neither crosses a mailbox or the
+// wire; to stop a connect from outside, send [CancelConnect]. 0 means no limit but the
+// system's; a negative Timeout fails the connect (actors.ErrInvalidTimeout).
 type Connect struct {
-	Port int
-	Host string
+	Port    int
+	Host    string
+	Timeout time.Duration
+}
+
+// CancelConnect is sent to a socket to abandon a connect that has not completed (a caller's
+// context ended, say): the socket reports Err in an [ErrorEvent] and closes with HadError.
+// Once the socket is connected, or closed, it does nothing: unlike [Destroy], it cannot cut a
+// connection that completed while it was on its way. Err nil means actors.ErrSocketClosed.
+type CancelConnect struct {
+	Err error
 }
 
 // Write is sent to a socket by anyone holding its PID to queue Data for sending, in order.

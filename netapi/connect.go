@@ -7,6 +7,12 @@ func (rt *Runtime) Connect(opts ConnectOptions, onConnect func()) *Socket {
 	return rt.NewSocket(SocketOptions{AllowHalfOpen: opts.AllowHalfOpen, HighWaterMark: opts.HighWaterMark}).Connect(opts, onConnect)
 }
 
+// ConnectContext makes a socket and connects it within ctx: NewSocket followed by
+// Socket.ConnectContext.
+func (rt *Runtime) ConnectContext(ctx context.Context, opts ConnectOptions, onConnect func()) *Socket {
+	return rt.NewSocket(SocketOptions{AllowHalfOpen: opts.AllowHalfOpen, HighWaterMark: opts.HighWaterMark}).ConnectContext(ctx, opts, onConnect)
+}
+
 // ConnectPort is Connect(ConnectOptions{Port: port, Host: host}, onConnect).
 func (rt *Runtime) ConnectPort(port int, host string, onConnect func()) *Socket {
 	return rt.Connect(ConnectOptions{Port: port, Host: host}, onConnect)
@@ -30,6 +36,11 @@ func CreateServer(opts ServerOptions, onConnection func(*Socket)) *Server {
 // Connect is Default().Connect.
 func Connect(opts ConnectOptions, onConnect func()) *Socket {
 	return Default().Connect(opts, onConnect)
+}
+
+// ConnectContext is Default().ConnectContext.
+func ConnectContext(ctx context.Context, opts ConnectOptions, onConnect func()) *Socket {
+	return Default().ConnectContext(ctx, opts, onConnect)
 }
 
 // ConnectPort is Default().ConnectPort.

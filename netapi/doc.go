@@ -49,6 +49,18 @@
 // outside 0..65535 gives an 'error' wrapping [ErrInvalidPort], nil callbacks are ignored, and
 // calls on a closed socket or server are harmless.
 //
+// # Metrics
+//
+// [WithMeterProvider] reports open sockets and servers, bytes read, written and queued,
+// accepted connections and errors by code as OpenTelemetry instruments, read when collected.
+//
+// # Deadlines
+//
+// [ConnectOptions].Timeout bounds a connect, lookup included, with [ErrConnectTimeout]
+// ("ETIMEDOUT"); [Socket.ConnectContext] bounds it by a context, with the context's error
+// ("ABORT_ERR" for a cancel). Either fails the connect as Node fails one: 'error', then
+// 'close' with hadError.
+//
 // # Differences from Node
 //
 // Node throws synchronously for bad arguments; netapi reports them as events. Write and End

@@ -1,6 +1,7 @@
 package netapi
 
 import (
+	"context"
 	"errors"
 	"net"
 	"syscall"
@@ -22,6 +23,10 @@ var (
 	ErrListenerFailed         = actors.ErrListenerFailed         // ERR_ACTORNET_LISTENER_FAILED
 	ErrFrameTooLarge          = actors.ErrFrameTooLarge          // ERR_ACTORNET_FRAME_TOO_LARGE
 	ErrBadFrame               = actors.ErrBadFrame               // ERR_ACTORNET_BAD_FRAME
+	// ErrConnectTimeout: ConnectOptions.Timeout passed before the connection was up
+	// (ETIMEDOUT). errors.Is(err, os.ErrDeadlineExceeded) holds too.
+	ErrConnectTimeout = actors.ErrConnectTimeout
+	ErrInvalidTimeout = actors.ErrInvalidTimeout // ERR_OUT_OF_RANGE
 	// ErrRuntimeClosed: the Runtime was shut down, so nothing new can be made with it.
 	ErrRuntimeClosed = errors.New("netapi: runtime is shut down")
 	// ErrInCallback: Wait or Shutdown was called from a callback of the runtime, where it
@@ -40,6 +45,10 @@ var sentinelCodes = []struct {
 	{ErrClosedBeforeConnection, "ERR_SOCKET_CLOSED_BEFORE_CONNECTION"}, // before ErrSocketClosed, which it wraps
 	{ErrSocketClosed, "ERR_STREAM_DESTROYED"},
 	{ErrListenerFailed, "ERR_ACTORNET_LISTENER_FAILED"},
+	{ErrConnectTimeout, "ETIMEDOUT"},
+	{ErrInvalidTimeout, "ERR_OUT_OF_RANGE"},
+	{context.DeadlineExceeded, "ETIMEDOUT"},
+	{context.Canceled, "ABORT_ERR"}, // Node's code for a connect its AbortSignal ended
 	{ErrRuntimeClosed, "ERR_ACTORNET_RUNTIME_CLOSED"},
 	{ErrInCallback, "ERR_ACTORNET_IN_CALLBACK"},
 	{ErrBadTLSOptions, "ERR_ACTORNET_BAD_TLS_OPTIONS"},
@@ -70,7 +79,9 @@ var errnoCodes = map[syscall.Errno]string{
 // Code names err as Node's err.code would: "ECONNREFUSED", "EADDRINUSE", "ENOTFOUND",
 // "ERR_SOCKET_BAD_PORT", "ERR_STREAM_WRITE_AFTER_END" ... It returns "" for nil and for an
 // error it cannot name, "ERR_ACTORNET_PANIC" for a *supervisor.PanicError, and an error's own
-// Code() when it has one (an error from another node, package remote).
+// Code() when it has one (an error from another node, package remote). A connect that ran
+// out of time is "ETIMEDOUT" ([ErrConnectTimeout] or context.DeadlineExceeded), one whose
+// context was cancelled "ABORT_ERR".
 func Code(err error) string {
 	if err == nil {
 		return ""

@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/actornet/actornet/internal/certs"
 	"github.com/actornet/actornet/netapi"
@@ -207,4 +209,34 @@ func ExampleFraming() {
 	// Output:
 	// FIRST LINE
 	// SECOND LINE
+}
+
+// A connect bounded by a context and by a timeout: the first connects in time, the second's
+// context ended before it could, so it fails with the context's error and closes.
+func ExampleSocket_ConnectContext() {
+	rt := netapi.New()
+	defer rt.Shutdown(context.Background())
+	srv := rt.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) { s.End(nil, nil) })
+	listening := make(chan struct{})
+	srv.Listen(netapi.ListenOptions{Host: "127.0.0.1"}, func() { close(listening) })
+	<-listening
+	opts := netapi.ConnectOptions{Port: srv.Address().Port, Host: "127.0.0.1", Timeout: 5 * time.Second}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	closed := make(chan struct{})
+	rt.ConnectContext(ctx, opts, func() { fmt.Println("connected") }).OnClose(func(bool) { close(closed) })
+	<-closed
+
+	gone, cancelGone := context.WithCancel(context.Background())
+	cancelGone()
+	c := rt.NewSocket(netapi.SocketOptions{})
+	c.OnError(func(err error) { fmt.Println(netapi.Code(err), errors.Is(err, context.Canceled)) })
+	c.OnClose(func(hadError bool) { fmt.Println("close", hadError); srv.Close(nil) })
+	c.ConnectContext(gone, opts, nil)
+	rt.Wait(context.Background())
+	// Output:
+	// connected
+	// ABORT_ERR true
+	// close true
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"go.opentelemetry.io/otel/metric"
 
 	"github.com/actornet/actornet/actors"
 	"github.com/actornet/actornet/supervisor"
@@ -17,13 +18,14 @@ import (
 // Runtime owns one actor system (its own or the caller's) and every server and socket made
 // through it. It is safe for concurrent use.
 type Runtime struct {
-	sys    *actor.ActorSystem
-	ownSys bool
-	tree   *supervisor.Tree
-	logger *slog.Logger      // diagnostics: discarded unless WithLogger
-	errLog *slog.Logger      // errors nobody listens for: WithLogger's, or slog.Default()
-	loops  *actors.LoopGroup // where every callback runs
-	lends  atomic.Bool       // some socket was made with ReuseReadBuffer
+	sys     *actor.ActorSystem
+	ownSys  bool
+	tree    *supervisor.Tree
+	logger  *slog.Logger      // diagnostics: discarded unless WithLogger
+	errLog  *slog.Logger      // errors nobody listens for: WithLogger's, or slog.Default()
+	loops   *actors.LoopGroup // where every callback runs
+	lends   atomic.Bool       // some socket was made with ReuseReadBuffer
+	metrics *metrics          // WithMeterProvider's instruments; nil without it
 
 	mu        sync.Mutex
 	refs      int           // open, ref'd servers and sockets, and pending callbacks
@@ -48,6 +50,7 @@ type options struct {
 	sys    *actor.ActorSystem
 	logger *slog.Logger
 	loops  int
+	meters metric.MeterProvider
 }
 
 // WithActorSystem makes the runtime share sys instead of making its own; Shutdown then leaves
@@ -105,6 +108,13 @@ func New(opts ...Option) *Runtime {
 	close(rt.idle)
 	close(rt.tasksIdle)
 	rt.loops = actors.NewLoopGroup(o.loops)
+	if o.meters != nil {
+		m, err := newMetrics(o.meters)
+		if err != nil {
+			rt.errLog.Error("actornet: metrics off, the meter provider failed", "err", err)
+		}
+		rt.metrics = m
+	}
 	return rt
 }
 
@@ -189,6 +199,7 @@ func (rt *Runtime) Shutdown(ctx context.Context) error {
 	if rt.ownSys {
 		rt.sys.Shutdown()
 	}
+	rt.metrics.stop()
 	rt.mu.Lock()
 	rt.shutErr = err
 	close(rt.shutDown)
@@ -282,9 +293,21 @@ func (rt *Runtime) unref() {
 
 // trackSocket and trackServer keep the objects Shutdown must close; adding reports false once
 // the runtime is shut down.
-func (rt *Runtime) trackSocket(s *Socket, on bool) bool { return track(rt, rt.sockets, s, on) }
+func (rt *Runtime) trackSocket(s *Socket, on bool) bool {
+	ok := track(rt, rt.sockets, s, on)
+	if ok && on {
+		rt.metrics.track(s) // until its close folds its counts (metrics.socketClosed)
+	}
+	return ok
+}
 
-func (rt *Runtime) trackServer(s *Server, on bool) bool { return track(rt, rt.servers, s, on) }
+func (rt *Runtime) trackServer(s *Server, on bool) bool {
+	ok := track(rt, rt.servers, s, on)
+	if ok {
+		rt.metrics.trackServer(s, on)
+	}
+	return ok
+}
 
 func track[T comparable](rt *Runtime, set map[T]struct{}, v T, on bool) bool {
 	rt.mu.Lock()

@@ -382,6 +382,7 @@ func (s *Server) process(ev any) {
 		}
 		listenFailed := !s.listening
 		fns := s.ls.err.take()
+		s.rt.metrics.countError(e.Err)
 		addr, listens := s.addr, s.listens
 		s.mu.Unlock()
 		if len(fns) == 0 {

@@ -2,6 +2,7 @@ package netapi
 
 import (
 	"bufio"
+	"context"
 	"crypto/tls"
 	"net"
 	"sync"
@@ -50,6 +51,13 @@ func SplitLengthPrefixed(size int) bufio.SplitFunc { return actors.SplitLengthPr
 type ConnectOptions struct {
 	Port int
 	Host string
+	// Timeout, when positive, bounds the connect, host lookup included: past it the socket
+	// gets an 'error' matching ErrConnectTimeout (Code "ETIMEDOUT"), then 'close' with
+	// hadError. It does not limit the connection once it is up (that is SetTimeout). 0 means
+	// no limit but the system's; a negative Timeout gives an 'error' matching
+	// ErrInvalidTimeout. Unlike Node's timeout option, which only arms setTimeout, it ends
+	// the connect: a timeout that ended nothing would leave every caller to Destroy.
+	Timeout time.Duration
 	// AllowHalfOpen and HighWaterMark are used by Runtime.Connect and CreateConnection for
 	// the socket they make (Node passes connect options to the Socket); Socket.Connect
 	// ignores them.
@@ -106,6 +114,8 @@ type Socket struct {
 	lent          lent           // what its data listeners borrow, while they run (see leaseOf)
 	secure        *secureState   // a TLS socket's (see tls.go); nil for a plain one
 	framing       *Framing       // SocketOptions.Framing
+	stopConnect   func() bool    // ends ConnectContext's watch of its context; nil when none
+	counts        *socketCounts  // for WithMeterProvider: see metrics.collect
 	ls            socketListeners
 }
 
@@ -163,6 +173,7 @@ func (s *Socket) accepted(ev *messages.ConnectionEvent) {
 	srv := s.srv
 	s.mu.Unlock()
 	srv.connChanged(1, busy)
+	s.rt.metrics.countAccepted()
 	if !s.rt.trackSocket(s, true) { // accepted while the runtime shuts down: nobody will end it
 		s.Destroy()
 	}
@@ -173,6 +184,20 @@ func (s *Socket) accepted(ev *messages.ConnectionEvent) {
 // while connecting or connected does nothing (as in IoT.js); after 'close' it connects the
 // socket again, with fresh byte counts.
 func (s *Socket) Connect(opts ConnectOptions, onConnect func()) *Socket {
+	return s.connect(nil, opts, onConnect)
+}
+
+// ConnectContext is Connect bounded by ctx as well: if ctx ends before the connection is up,
+// the connect is abandoned and the socket gets an 'error' wrapping ctx.Err() (errors.Is
+// context.Canceled or context.DeadlineExceeded holds; Code gives "ABORT_ERR" and
+// "ETIMEDOUT"), then 'close' with hadError, as for any failed connect. Once connected, ctx no
+// longer matters (as with net.Dialer.DialContext). opts.Timeout applies too.
+func (s *Socket) ConnectContext(ctx context.Context, opts ConnectOptions, onConnect func()) *Socket {
+	return s.connect(ctx, opts, onConnect)
+}
+
+// connect is Connect, watching ctx when it is not nil.
+func (s *Socket) connect(ctx context.Context, opts ConnectOptions, onConnect func()) *Socket {
 	s.mu.Lock()
 	if s.state == socketConnecting || s.state == socketOpen {
 		s.mu.Unlock()
@@ -185,6 +210,15 @@ func (s *Socket) Connect(opts ConnectOptions, onConnect func()) *Socket {
 		}
 		s.pid, s.closed, s.endCbs = nil, nil, nil
 		s.remote, s.local = Addr{}, Addr{}
+		if s.rt.metrics != nil { // the metrics' counters go on from here
+			if s.counts == nil {
+				s.counts = new(socketCounts)
+			}
+			s.counts.earlier.read += s.bytesRead.Load()
+			if s.out != nil {
+				s.counts.earlier.written += s.out.Submitted()
+			}
+		}
 		s.bytesRead.Store(0)
 		s.closedSig, s.closeRan = nil, false
 		if s.secure != nil { // a new handshake
@@ -210,8 +244,29 @@ func (s *Socket) Connect(opts ConnectOptions, onConnect func()) *Socket {
 		s.send(pid, flow)
 	}
 	// Active until the actor has handled it, whatever it handles first.
-	s.send(pid, out.Command(&messages.Connect{Port: opts.Port, Host: opts.Host}))
+	s.send(pid, out.Command(&messages.Connect{Port: opts.Port, Host: opts.Host, Timeout: opts.Timeout}))
+	if ctx != nil && ctx.Done() != nil {
+		// The actor decides: a CancelConnect that finds the socket connected does nothing.
+		stop := context.AfterFunc(ctx, func() { s.send(pid, &messages.CancelConnect{Err: ctx.Err()}) })
+		s.mu.Lock()
+		if s.pid == pid && s.state == socketConnecting {
+			s.stopConnect = stop
+			stop = nil
+		}
+		s.mu.Unlock()
+		if stop != nil { // connected or closed already
+			stop()
+		}
+	}
 	return s
+}
+
+// stopConnectLocked ends ConnectContext's watch: the connect is over.
+func (s *Socket) stopConnectLocked() {
+	if s.stopConnect != nil {
+		s.stopConnect()
+		s.stopConnect = nil
+	}
 }
 
 // ConnectPort is Connect(ConnectOptions{Port: port, Host: host}, onConnect).

@@ -17,6 +17,7 @@ func (s *Socket) handle(ev any) {
 	case *messages.ConnectEvent:
 		s.mu.Lock()
 		s.state, s.local, s.remote = socketOpen, e.Local, e.Remote
+		s.stopConnectLocked()
 		var fns []func()
 		if m := s.ls.more; m != nil {
 			fns = m.connect.take()
@@ -89,6 +90,7 @@ func (s *Socket) handle(ev any) {
 		fns := s.ls.err.take()
 		remote := s.remote
 		s.mu.Unlock()
+		s.rt.metrics.countError(e.Err)
 		if len(fns) == 0 {
 			s.rt.unheard("socket error", e.Err, "remote", remote.String())
 		}
@@ -140,6 +142,7 @@ func (s *Socket) onDrain() {
 func (s *Socket) onClose(e *messages.CloseEvent) {
 	s.mu.Lock()
 	s.state = socketClosed
+	s.stopConnectLocked()
 	s.writeCbs = nil
 	s.closed = &e.HadError
 	ends := s.endCbs // End was called, and the socket closed before its 'finish'
@@ -166,6 +169,7 @@ func (s *Socket) onClose(e *messages.CloseEvent) {
 	run(after)
 	// Only now may Wait return: what the close listeners did happens before it. A close
 	// listener that connected the socket again keeps it counted.
+	s.rt.metrics.socketClosed(s) // before Wait may return: its counts are in the totals
 	s.mu.Lock()
 	if s.pid != pid {
 		s.mu.Unlock()

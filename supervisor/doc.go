@@ -38,4 +38,10 @@
 // at most [Budget].MaxRestarts times per Budget.Window, each reported as a ServerErrorEvent;
 // past the budget the server closes (ErrListenerFailed). The sockets it accepted are its
 // children either way and keep running.
+//
+// # A live view
+//
+// [Handler] serves the tree's snapshot over HTTP as JSON ([Snapshot.MarshalJSON]) or as
+// text ([Snapshot.WriteText]), to mount beside net/http/pprof and expvar.
+// [Tree.RegisterMetrics] reports the same through OpenTelemetry instruments.
 package supervisor

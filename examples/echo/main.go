@@ -3,6 +3,8 @@
 //	go run ./examples/echo                    # serve on 127.0.0.1:7000 until interrupted
 //	go run ./examples/echo -demo              # also run clients, check the echoes, exit 0
 //	go run ./examples/echo -addr 127.0.0.1:0  # any free port
+//	go run ./examples/echo -debug 127.0.0.1:6060
+//	                                          # and the live view: curl 127.0.0.1:6060/debug/actornet
 package main
 
 import (
@@ -12,12 +14,15 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strconv"
 	"time"
 
 	"github.com/actornet/actornet/netapi"
+	"github.com/actornet/actornet/supervisor"
 )
 
 func main() {
@@ -26,14 +31,15 @@ func main() {
 	clients := flag.Int("clients", 10, "clients in -demo mode")
 	reuse := flag.Bool("reuse", true, "ReuseReadBuffer: false gives each 'data' listener a new slice, as Node does")
 	loops := flag.Int("loops", 0, "event loops (netapi.WithEventLoops); 0 means one per connection, 1 is Node's model")
+	debug := flag.String("debug", "", "serve the live view (/debug/actornet) and pprof (/debug/pprof/) on this address")
 	flag.Parse()
-	if err := run(*addr, *demo, *clients, *reuse, *loops); err != nil {
+	if err := run(*addr, *demo, *clients, *reuse, *loops, *debug); err != nil {
 		fmt.Fprintln(os.Stderr, "echo:", err)
 		os.Exit(1)
 	}
 }
 
-func run(addr string, demo bool, clients int, reuse bool, loops int) error {
+func run(addr string, demo bool, clients int, reuse bool, loops int, debug string) error {
 	host, portStr, err := net.SplitHostPort(addr)
 	if err != nil {
 		return err
@@ -72,6 +78,14 @@ func run(addr string, demo bool, clients int, reuse bool, loops int) error {
 		return err
 	}
 	fmt.Printf("echo server listening on %s\n", srv.Address())
+	if debug != "" {
+		stop, at, err := serveDebug(rt, debug)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		fmt.Printf("live view on http://%s/debug/actornet (?format=text), pprof on /debug/pprof/\n", at)
+	}
 	if !demo {
 		stop, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
 		defer cancel()
@@ -121,4 +135,30 @@ func runDemo(rt *netapi.Runtime, port, clients int) error {
 	}
 	fmt.Printf("demo: %d clients, every echo checked\n", clients)
 	return nil
+}
+
+// debugMux serves the runtime's supervision tree as JSON (and as text with ?format=text) next
+// to net/http/pprof, on a mux of its own rather than http.DefaultServeMux.
+func debugMux(rt *netapi.Runtime) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle("/debug/actornet", supervisor.Handler(rt.Tree()))
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
+}
+
+// serveDebug serves debugMux on addr until stop, and returns the address it listens on.
+func serveDebug(rt *netapi.Runtime, addr string) (stop func(), at string, err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, "", err
+	}
+	hs := &http.Server{Handler: debugMux(rt), ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = hs.Serve(ln) // ErrServerClosed once stopped
+	}()
+	return func() { _ = hs.Close(); <-done }, ln.Addr().String(), nil
 }

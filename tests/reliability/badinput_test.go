@@ -1,6 +1,7 @@
 package reliability
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -249,4 +250,34 @@ func TestWrongStateCalls(t *testing.T) {
 		rt.CreateServer(netapi.ServerOptions{}, nil).Close(func(err error) { errs <- err })
 		assert.ErrorIs(t, recv(t, errs), netapi.ErrServerNotRunning)
 	})
+}
+
+// A negative connect Timeout is bad input too: ERR_OUT_OF_RANGE, then close; a nil context
+// is no bound at all.
+func TestBadConnectTimeout(t *testing.T) {
+	rt := newRuntime(t)
+	ev := newEvents()
+	c := rt.NewSocket(netapi.SocketOptions{})
+	c.OnError(func(err error) {
+		if !errors.Is(err, netapi.ErrInvalidTimeout) {
+			ev.Add("wrong error " + err.Error())
+		}
+		ev.Add("error " + netapi.Code(err))
+	})
+	c.OnClose(func(h bool) { ev.Add(fmt.Sprint("close ", h)) })
+	assert.NotPanics(t, func() { c.Connect(netapi.ConnectOptions{Port: 1, Host: "127.0.0.1", Timeout: -time.Second}, nil) })
+	assert.Equal(t, []string{"error ERR_OUT_OF_RANGE", "close true"}, ev.WaitFor(t, "close true"))
+
+	var nilCtx context.Context
+	d := rt.NewSocket(netapi.SocketOptions{})
+	closed := make(chan bool, 1)
+	d.OnClose(func(h bool) { closed <- h })
+	d.OnError(func(error) {})
+	assert.NotPanics(t, func() { d.ConnectContext(nilCtx, netapi.ConnectOptions{Port: 0, Host: "127.0.0.1"}, nil) })
+	select {
+	case h := <-closed:
+		assert.True(t, h, "port 0 is refused: close(true)")
+	case <-time.After(wait):
+		t.Fatal("no close")
+	}
 }

@@ -1,0 +1,129 @@
+package netapi_test
+
+import (
+	"context"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/actornet/actornet/internal/testkit"
+	"github.com/actornet/actornet/netapi"
+)
+
+// TestConnectDeadlines: a connect that never completes (a listener whose accept queue is
+// full) ends with the error its bound asks for, then exactly one close(true).
+func TestConnectDeadlines(t *testing.T) {
+	const bound = 200 * time.Millisecond
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, tc := range []struct {
+		name     string
+		connect  func(rt *netapi.Runtime, ctx context.Context, opts netapi.ConnectOptions) *netapi.Socket // listeners added after it
+		ctx      func() (context.Context, context.CancelFunc)
+		cancelAt bool // cancel ctx once the socket connects
+		timeout  time.Duration
+		want     error
+		code     string
+	}{
+		{name: "Timeout option", timeout: bound, want: netapi.ErrConnectTimeout, code: "ETIMEDOUT"},
+		{name: "context deadline", want: context.DeadlineExceeded, code: "ETIMEDOUT",
+			ctx: func() (context.Context, context.CancelFunc) { return context.WithTimeout(context.Background(), bound) }},
+		{name: "context cancelled while connecting", cancelAt: true, want: context.Canceled, code: "ABORT_ERR",
+			ctx: func() (context.Context, context.CancelFunc) { return context.WithCancel(context.Background()) }},
+		{name: "context cancelled before", want: context.Canceled, code: "ABORT_ERR",
+			ctx: func() (context.Context, context.CancelFunc) { return cancelled, func() {} }},
+		{name: "deadline before the Timeout", timeout: time.Hour, want: context.DeadlineExceeded, code: "ETIMEDOUT",
+			ctx: func() (context.Context, context.CancelFunc) { return context.WithTimeout(context.Background(), bound) }},
+		{name: "Runtime.ConnectContext", want: context.DeadlineExceeded, code: "ETIMEDOUT",
+			ctx: func() (context.Context, context.CancelFunc) { return context.WithTimeout(context.Background(), bound) },
+			connect: func(rt *netapi.Runtime, ctx context.Context, opts netapi.ConnectOptions) *netapi.Socket {
+				return rt.ConnectContext(ctx, opts, nil)
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rt := newRuntime(t)
+			port := testkit.StalledPort(t)
+			opts := netapi.ConnectOptions{Port: port, Host: "127.0.0.1", Timeout: tc.timeout}
+			ctx, cancel := context.Background(), context.CancelFunc(func() {})
+			if tc.ctx != nil {
+				ctx, cancel = tc.ctx()
+			}
+			defer cancel()
+			errs := make(chan error, 1)
+			var closes, connects atomic.Int32
+			start := time.Now()
+			s := rt.NewSocket(netapi.SocketOptions{})
+			if tc.connect != nil {
+				s = tc.connect(rt, ctx, opts)
+			}
+			s.OnConnect(func() { connects.Add(1) })
+			s.OnError(func(err error) { errs <- err })
+			s.OnClose(func(hadError bool) {
+				assert.True(t, hadError, "close(hadError): got false, want true")
+				closes.Add(1)
+			})
+			switch {
+			case tc.connect != nil:
+			case tc.ctx != nil:
+				s.ConnectContext(ctx, opts, nil)
+			default:
+				s.Connect(opts, nil)
+			}
+			if tc.cancelAt {
+				cancel()
+			}
+			err := recv(t, errs)
+			assert.ErrorIs(t, err, tc.want)
+			assert.Equal(t, tc.code, netapi.Code(err))
+			if tc.want == netapi.ErrConnectTimeout {
+				assert.ErrorIs(t, err, os.ErrDeadlineExceeded)
+			}
+			if tc.code == "ETIMEDOUT" {
+				assert.GreaterOrEqual(t, time.Since(start), bound, "failed before its bound")
+			}
+			wctx, wcancel := context.WithTimeout(context.Background(), wait)
+			defer wcancel()
+			require.NoError(t, rt.Wait(wctx)) // the socket's close listeners ran
+			assert.Equal(t, int32(1), closes.Load(), "close listeners ran")
+			assert.Zero(t, connects.Load(), "connect listeners ran")
+			assert.True(t, s.Destroyed())
+		})
+	}
+}
+
+// TestConnectWithinDeadline: a connect that completes within its context's deadline and its
+// Timeout is not touched by either when they pass.
+func TestConnectWithinDeadline(t *testing.T) {
+	const bound = 150 * time.Millisecond
+	rt := newRuntime(t)
+	srv := rt.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) {
+		s.OnData(func(b []byte) { s.Write(b, nil) })
+	})
+	port := listen(t, srv)
+	ctx, cancel := context.WithTimeout(context.Background(), bound)
+	defer cancel()
+	log := newLog()
+	start := time.Now()
+	var c *netapi.Socket
+	c = rt.NewSocket(netapi.SocketOptions{}).ConnectContext(ctx,
+		netapi.ConnectOptions{Port: port, Host: "127.0.0.1", Timeout: bound}, func() { log.Add("connect") })
+	c.OnData(func(b []byte) { log.Add("data " + string(b)); c.End(nil, nil) })
+	c.OnError(func(err error) { log.Add("error " + netapi.Code(err)) })
+	c.OnClose(func(hadError bool) {
+		log.Add("close")
+		srv.Close(nil)
+	})
+	log.WaitFor(t, "connect")
+	<-ctx.Done()
+	time.Sleep(time.Until(start.Add(2 * bound))) // past the Timeout too, counted a moment later
+	c.Write([]byte("still here"), nil)
+	log.WaitFor(t, "close")
+	wctx, wcancel := context.WithTimeout(context.Background(), wait)
+	defer wcancel()
+	require.NoError(t, rt.Wait(wctx))
+	assert.Equal(t, []string{"connect", "data still here", "close"}, log.All())
+}
