@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/actornet/actornet/internal/testkit"
 	"github.com/actornet/actornet/netapi"
 	"github.com/actornet/actornet/supervisor"
 )
@@ -105,7 +106,12 @@ func TestClientReconnects(t *testing.T) {
 		mu.Unlock()
 	})
 	c.OnClose(func() { close(closed) })
-	recv(t, closed)
+	select {
+	case <-closed:
+	case <-time.After(testkit.Wait):
+		mu.Lock()
+		t.Fatalf("no close: %d ups, %d downs, %d sent, %d settled", ups, len(waits), sent, settled)
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	assert.Equal(t, crashes+1, ups, "up once, and again after each crash")
