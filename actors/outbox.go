@@ -44,7 +44,8 @@ type Outbox struct {
 	// close_notify before the FIN (see tls.go); nil for a plain socket.
 	seal        func([]byte) ([]byte, *messages.Lease, error)
 	closeNotify func() ([]byte, error)
-	notified    bool // close_notify is queued
+	notified    bool  // close_notify is queued
+	sealErr     error // sealing failed: the TLS connection is broken, the pump fails the socket
 
 	timed     atomic.Bool  // the socket has an idle timer: stamp lastWrite
 	lastWrite atomic.Int64 // UnixNano of the last write that went straight to the kernel
@@ -201,8 +202,15 @@ func (o *Outbox) write(data []byte, token any, lease *messages.Lease, tell bool)
 	if o.seal != nil {
 		sealed, sealedLease, err := o.seal(data)
 		lease.Release() // the records are a copy
-		if err != nil { // the TLS state is broken: the actor meets it at its next write
+		if err != nil { // the TLS state is broken: nothing was queued, the pump fails the socket
+			o.submitted -= int64(len(data))
+			o.sealErr = err
+			kick := o.kick != nil && !o.kicked
+			o.kicked = o.kicked || kick
 			o.mu.Unlock()
+			if kick {
+				o.wake()
+			}
 			return false, false, false, err
 		}
 		data, lease = sealed, sealedLease
@@ -464,8 +472,10 @@ func (o *Outbox) connectTLS(w *writer, kick func(), seal func([]byte) ([]byte, *
 	for i := o.head; i < len(o.queue); i++ {
 		c := &o.queue[i]
 		sealed, lease, err := seal(c.data)
-		if err != nil {
-			sealed = nil // the handshake completed: sealing cannot fail before any write
+		if err != nil { // the pump fails the socket; the chunk is dropped with it
+			o.sealErr = err
+			o.queued += len(c.data)
+			continue
 		}
 		c.lease.Release()
 		c.data, c.lease = sealed, lease
@@ -523,6 +533,10 @@ func (o *Outbox) pump(flushed int, shutdown func() error) pumped {
 	}
 	if o.state == writeClosed || o.w == nil || o.flushing || o.corked > 0 {
 		p.tokens = o.takeDone()
+		return p
+	}
+	if o.sealErr != nil {
+		p.tokens, p.err, p.op = o.takeDone(), o.sealErr, "write"
 		return p
 	}
 	for {
@@ -638,12 +652,14 @@ func (o *Outbox) flushEnded() {
 
 // close stops the outbox for good and returns what it still held, with the tokens written
 // and those refused, not yet reported.
-func (o *Outbox) close() (dropped []chunk, tokens, refused []any) {
+// flushing reports whether a flusher still writes from the queue's buffers.
+func (o *Outbox) close() (dropped []chunk, tokens, refused []any, flushing bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	flushing = o.flushing
 	o.state = writeClosed
 	dropped = o.queue[o.head:]
 	o.queue, o.head, o.queued = nil, 0, 0
 	refused, o.refused = o.refused, nil
-	return dropped, o.takeDone(), refused
+	return dropped, o.takeDone(), refused, flushing
 }

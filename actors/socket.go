@@ -39,6 +39,8 @@ type socket struct {
 	timer     idleTimer
 
 	secure *tlsSide // nil for a plain socket
+	// lateLeases are the leases of writes dropped while a flusher still wrote from them.
+	lateLeases []*messages.Lease
 
 	cancelDial context.CancelFunc
 	goroutines int // dialer, reader and flusher still running

@@ -116,6 +116,10 @@ func (s *socket) startFlusher() {
 func (s *socket) flushed(ctx actor.Context, m *flushDone) {
 	s.goroutines--
 	s.out.flushEnded()
+	for _, l := range s.lateLeases { // dropped while this flusher still wrote from them
+		l.Release()
+	}
+	s.lateLeases = nil
 	if s.state != StateOpen {
 		s.maybeClosed(ctx)
 		return
@@ -132,7 +136,7 @@ func (s *socket) flushed(ctx actor.Context, m *flushDone) {
 
 // dropAll closes the outbox and settles every write it held as failed; the socket is closing.
 func (s *socket) dropAll(ctx actor.Context) {
-	dropped, tokens, refused := s.out.close()
+	dropped, tokens, refused, flushing := s.out.close()
 	for _, tok := range tokens {
 		s.settle(ctx, tok, nil)
 	}
@@ -144,7 +148,13 @@ func (s *socket) dropAll(ctx actor.Context) {
 		dropErr = ErrClosedBeforeConnection
 	}
 	for _, c := range dropped {
-		c.lease.Release()
+		if flushing && c.lease != nil {
+			// The flusher may still be in a writev of this buffer: it goes back (to the
+			// reader, to the seal pool) only once the flusher has returned (flushed).
+			s.lateLeases = append(s.lateLeases, c.lease)
+		} else {
+			c.lease.Release()
+		}
 		s.settle(ctx, c.token, opError("write", s, dropErr))
 	}
 }

@@ -89,8 +89,9 @@ func (t *tlsTransport) take() []byte {
 // the order they were made.
 func (t *tlsSide) seal(data []byte) ([]byte, *messages.Lease, error) {
 	sb := sealBufs.Get().(*sealBuf)
-	// Room for the records' headers and tags: crypto/tls then appends without growing.
-	need := len(data) + (len(data)/maxPlaintext+1)*recordOverhead
+	// Room for the records' headers and tags (crypto/tls starts a connection with records of
+	// about 1.2 KB): it then appends without growing.
+	need := len(data) + (len(data)/smallRecord+1)*recordOverhead
 	if cap(sb.b) < need {
 		sb.b = make([]byte, 0, need)
 	}
@@ -99,7 +100,9 @@ func (t *tlsSide) seal(data []byte) ([]byte, *messages.Lease, error) {
 	t.transport.mu.Unlock()
 	if len(data) > 0 {
 		if _, err := t.conn.Write(data); err != nil {
-			sealBufs.Put(sb)
+			t.transport.mu.Lock()
+			t.transport.out = nil // may hold part of a record: neither it nor sb is used again
+			t.transport.mu.Unlock()
 			return nil, nil, err
 		}
 	}
@@ -108,8 +111,9 @@ func (t *tlsSide) seal(data []byte) ([]byte, *messages.Lease, error) {
 }
 
 const (
-	maxPlaintext   = 16 << 10         // of one TLS record
-	recordOverhead = 5 + 8 + 16 + 256 // header, explicit nonce (TLS 1.2), tag; and padding room
+	smallRecord    = 1024           // below the smallest records crypto/tls makes (1,208 bytes)
+	recordOverhead = 5 + 8 + 16 + 3 // header, explicit nonce (TLS 1.2), tag, content type
+	maxPooledSeal  = 256 << 10      // a larger buffer (one huge write's) is not kept in the pool
 )
 
 // sealBuf is a buffer records are sealed into, pooled: its lease puts it back.
@@ -123,7 +127,11 @@ var sealBufs sync.Pool
 func init() {
 	sealBufs.New = func() any {
 		sb := &sealBuf{}
-		sb.lease = messages.NewLease(func() { sealBufs.Put(sb) })
+		sb.lease = messages.NewLease(func() {
+			if cap(sb.b) <= maxPooledSeal {
+				sealBufs.Put(sb)
+			}
+		})
 		return sb
 	}
 }
