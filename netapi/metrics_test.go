@@ -7,38 +7,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/actornet/actornet/internal/testkit"
 	"github.com/actornet/actornet/netapi"
 )
-
-// readMetrics collects once and returns each data point as "name" or "name key=value".
-func readMetrics(t *testing.T, r *sdkmetric.ManualReader) map[string]int64 {
-	t.Helper()
-	var rm metricdata.ResourceMetrics
-	require.NoError(t, r.Collect(context.Background(), &rm))
-	got := map[string]int64{}
-	for _, sm := range rm.ScopeMetrics {
-		for _, m := range sm.Metrics {
-			var points []metricdata.DataPoint[int64]
-			switch d := m.Data.(type) {
-			case metricdata.Sum[int64]:
-				points = d.DataPoints
-			case metricdata.Gauge[int64]:
-				points = d.DataPoints
-			}
-			for _, p := range points {
-				key := m.Name
-				for _, kv := range p.Attributes.ToSlice() {
-					key += " " + string(kv.Key) + "=" + kv.Value.Emit()
-				}
-				got[key] = p.Value
-			}
-		}
-	}
-	return got
-}
 
 // TestMetrics reads a runtime's instruments with the SDK's manual reader: an echo server with
 // two clients, a refused connect, a socket whose peer does not read, and then everything
@@ -80,7 +52,7 @@ func TestMetrics(t *testing.T) {
 	const big = 32 << 20
 	stuck.Write(make([]byte, big), nil)
 
-	got := readMetrics(t, reader)
+	got := testkit.Metrics(t, reader)
 	want := map[string]int64{
 		"actornet.sockets.open actornet.socket.kind=client":   3,
 		"actornet.sockets.open actornet.socket.kind=accepted": 2,
@@ -107,7 +79,7 @@ func TestMetrics(t *testing.T) {
 	require.NoError(t, rt.Wait(ctx))
 	assert.Zero(t, netapi.MetricsTracked(rt), "closed sockets kept for the next collection")
 	for range 2 { // a collection folds the closed sockets; the next must agree
-		got = readMetrics(t, reader)
+		got = testkit.Metrics(t, reader)
 		for k, v := range map[string]int64{
 			"actornet.sockets.open actornet.socket.kind=client":   0,
 			"actornet.sockets.open actornet.socket.kind=accepted": 0,
@@ -131,7 +103,7 @@ func TestNoMetricsWithoutProvider(t *testing.T) {
 	rt := newRuntime(t)
 	srv := rt.CreateServer(netapi.ServerOptions{}, nil)
 	listen(t, srv)
-	assert.Empty(t, readMetrics(t, reader))
+	assert.Empty(t, testkit.Metrics(t, reader))
 	srv.Close(nil)
 }
 
@@ -153,11 +125,11 @@ func TestMetricsAcrossReconnect(t *testing.T) {
 		c.ConnectPort(port, "127.0.0.1", nil).WriteString("hello", nil)
 		recv(t, closed) // echoed, ended by the server, closed
 		if between {
-			readMetrics(t, reader)
+			testkit.Metrics(t, reader)
 		}
 		c.ConnectPort(port, "127.0.0.1", nil).WriteString("again!", nil)
 		recv(t, closed)
-		got := readMetrics(t, reader)
+		got := testkit.Metrics(t, reader)
 		assert.Equal(t, int64(22), got["actornet.socket.read.bytes"], "collection between: %v; all: %v", between, got)
 		assert.Equal(t, int64(22), got["actornet.socket.written.bytes"], "collection between: %v; all: %v", between, got)
 		srv.Close(nil)

@@ -7,36 +7,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/actornet/actornet/actors"
 	"github.com/actornet/actornet/internal/testkit"
 	"github.com/actornet/actornet/messages"
 	"github.com/actornet/actornet/netapi"
 )
-
-func collect(t *testing.T, r *sdkmetric.ManualReader) map[string]int64 {
-	t.Helper()
-	var rm metricdata.ResourceMetrics
-	require.NoError(t, r.Collect(context.Background(), &rm))
-	got := map[string]int64{}
-	for _, sm := range rm.ScopeMetrics {
-		for _, m := range sm.Metrics {
-			sum, ok := m.Data.(metricdata.Sum[int64])
-			if !ok {
-				continue
-			}
-			for _, p := range sum.DataPoints {
-				key := m.Name
-				for _, kv := range p.Attributes.ToSlice() {
-					key += " " + string(kv.Key) + "=" + kv.Value.Emit()
-				}
-				got[key] = p.Value
-			}
-		}
-	}
-	return got
-}
 
 // TestRegisterMetrics reads the tree's instruments with the SDK's manual reader: a server
 // that takes one connection and refuses the next, its client paused; then the server gone,
@@ -60,7 +36,7 @@ func TestRegisterMetrics(t *testing.T) {
 	_, err = second.Read(make([]byte, 1)) // closed at once
 	require.Error(t, err)
 
-	got := collect(t, reader)
+	got := testkit.Metrics(t, reader)
 	for k, v := range map[string]int64{
 		"actornet.tree.sockets actornet.socket.kind=client":     1,
 		"actornet.tree.sockets actornet.socket.kind=accepted":   1,
@@ -91,12 +67,12 @@ func TestRegisterMetrics(t *testing.T) {
 	require.NoError(t, err)
 	rt.System().Root.Send(pid, &messages.Listen{Host: "127.0.0.1"})
 	testkit.Dial(t, testkit.Recv(t, ports))
-	for i := 0; collect(t, reader)["actornet.tree.connections.accepted"] != 2; i++ {
+	for i := 0; testkit.Metrics(t, reader)["actornet.tree.connections.accepted"] != 2; i++ {
 		require.Less(t, i, 1000, "the second server's connection is never counted")
 	}
 	require.NoError(t, rt.System().Root.StopFuture(pid).Wait())
 
-	got = collect(t, reader)
+	got = testkit.Metrics(t, reader)
 	for k, v := range map[string]int64{
 		"actornet.tree.sockets actornet.socket.kind=client": 0,
 		"actornet.tree.sockets.paused":                      0,
