@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -66,6 +67,9 @@ type SocketConfig struct {
 	Loop *Loop
 	// Logger receives the socket's diagnostics; nil prints nothing.
 	Logger *slog.Logger
+	// Resolver looks up the host names Connect is given; nil means net.DefaultResolver (as
+	// with net.Dialer). A Connect's Timeout and CancelConnect cover the lookup.
+	Resolver *net.Resolver
 	// Framing, when set, makes the socket deliver frames instead of reads (see [Framing]).
 	Framing *Framing
 	// TLS, when set, makes the socket speak TLS (see tls.go): a client after Connect, a
@@ -145,4 +149,6 @@ type ServerConfig struct {
 	Restart supervisor.Budget
 	// Logger receives the server's diagnostics; nil prints nothing.
 	Logger *slog.Logger
+	// Resolver looks up the host names Listen is given; nil means net.DefaultResolver.
+	Resolver *net.Resolver
 }

@@ -204,9 +204,12 @@ func (s *server) listen(ctx actor.Context, m *messages.Listen) {
 	s.state = ServerResolving
 	lctx, cancel := context.WithCancel(context.Background())
 	s.lookup = cancel
-	sys, self, gen := ctx.ActorSystem(), s.self, s.gen
+	sys, self, gen, res := ctx.ActorSystem(), s.self, s.gen, s.cfg.Resolver
+	if res == nil {
+		res = net.DefaultResolver
+	}
 	go func() {
-		addrs, err := net.DefaultResolver.LookupIPAddr(lctx, m.Host)
+		addrs, err := res.LookupIPAddr(lctx, m.Host)
 		cancel()
 		r := &resolved{gen: gen, port: m.Port, err: err}
 		if err == nil && len(addrs) == 0 {

@@ -53,7 +53,7 @@ func (s *socket) connect(ctx actor.Context, m *messages.Connect) {
 	}
 	s.cancelDial = cancel
 	s.goroutines++
-	go dial(dctx, s.sys, s.self, host, m.Port)
+	go dial(dctx, s.sys, s.self, s.cfg.Resolver, host, m.Port)
 }
 
 // cancelConnect abandons a connect still under way (or not begun) with err.
@@ -71,8 +71,8 @@ func (s *socket) cancelConnect(ctx actor.Context, m *messages.CancelConnect) {
 // dial resolves host (unless it is an IP literal) and connects to each address in turn; it
 // always ends with one dialDone. A failure once ctx's deadline passed is ErrConnectTimeout,
 // whatever step it cut short.
-func dial(ctx context.Context, sys *actor.ActorSystem, self *actor.PID, host string, port int) {
-	conn, ip, err := dialTo(ctx, sys, self, host, port)
+func dial(ctx context.Context, sys *actor.ActorSystem, self *actor.PID, res *net.Resolver, host string, port int) {
+	conn, ip, err := dialTo(ctx, sys, self, res, host, port)
 	// The dialer's own timeout may come a moment before ctx's, so ask the clock.
 	if dl, timed := ctx.Deadline(); err != nil && timed && !time.Now().Before(dl) {
 		oe := &net.OpError{Op: "connect", Net: "tcp", Err: ErrConnectTimeout}
@@ -85,12 +85,16 @@ func dial(ctx context.Context, sys *actor.ActorSystem, self *actor.PID, host str
 }
 
 // dialTo is dial's work: the connection, or the last address tried and the error.
-func dialTo(ctx context.Context, sys *actor.ActorSystem, self *actor.PID, host string, port int) (*net.TCPConn, net.IP, error) {
+func dialTo(ctx context.Context, sys *actor.ActorSystem, self *actor.PID, res *net.Resolver,
+	host string, port int) (*net.TCPConn, net.IP, error) {
 	var ips []net.IP
 	if ip := net.ParseIP(host); ip != nil {
 		ips = []net.IP{ip}
 	} else {
-		addrs, err := net.DefaultResolver.LookupIPAddr(ctx, host)
+		if res == nil {
+			res = net.DefaultResolver
+		}
+		addrs, err := res.LookupIPAddr(ctx, host)
 		if err == nil && len(addrs) == 0 {
 			err = &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
 		}

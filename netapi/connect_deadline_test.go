@@ -2,6 +2,8 @@ package netapi_test
 
 import (
 	"context"
+	"fmt"
+	"net"
 	"os"
 	"sync/atomic"
 	"testing"
@@ -126,4 +128,81 @@ func TestConnectWithinDeadline(t *testing.T) {
 	defer wcancel()
 	require.NoError(t, rt.Wait(wctx))
 	assert.Equal(t, []string{"connect", "data still here", "close"}, log.All())
+}
+
+// TestResolver: with WithResolver, a host name is looked up through it (a DNS server of the
+// test's that knows names nobody else does), for a connect and for a listen.
+func TestResolver(t *testing.T) {
+	dns := testkit.NewDNS(t, net.IPv4(127, 0, 0, 1))
+	rt := newRuntime(t, netapi.WithResolver(dns.Resolver))
+	srv := rt.CreateServer(netapi.ServerOptions{}, func(s *netapi.Socket) {
+		s.OnData(func(b []byte) { s.End(b, nil) })
+	})
+	listening := make(chan struct{})
+	srv.Listen(netapi.ListenOptions{Host: "server.actornet.test"}, func() { close(listening) })
+	recv(t, listening)
+	assert.Equal(t, "127.0.0.1", srv.Address().Address, "the listen's name resolved through the resolver")
+	log := newLog()
+	c := rt.NewSocket(netapi.SocketOptions{})
+	c.OnLookup(func(err error, address, family string) { log.Add(fmt.Sprintf("lookup %v %s %s", err, address, family)) })
+	c.OnData(func(b []byte) { log.Add("data " + string(b)) })
+	c.OnError(func(err error) { log.Add("error " + err.Error()) })
+	c.OnClose(func(hadError bool) { log.Add(fmt.Sprintf("close %v", hadError)); srv.Close(nil) })
+	c.Connect(netapi.ConnectOptions{Port: srv.Address().Port, Host: "client.actornet.test"}, func() {
+		log.Add("connect")
+		c.Write([]byte("hello"), nil)
+	})
+	log.WaitFor(t, "close false")
+	assert.Equal(t, []string{"lookup <nil> 127.0.0.1 IPv4", "connect", "data hello", "close false"}, log.All())
+	assert.GreaterOrEqual(t, dns.Queries.Load(), int32(2), "queries for both names")
+}
+
+// TestConnectDeadlineCoversLookup: a connect's Timeout, and its context, bound the host
+// lookup too: with a DNS server that never answers, the connect ends with the bound's error
+// (the resolver's own timeout being seconds away), having asked the server.
+func TestConnectDeadlineCoversLookup(t *testing.T) {
+	const bound = 200 * time.Millisecond
+	for _, tc := range []struct {
+		name    string
+		timeout time.Duration
+		cancel  bool // cancel the context once the server was asked
+		want    error
+		code    string
+	}{
+		{name: "Timeout option", timeout: bound, want: netapi.ErrConnectTimeout, code: "ETIMEDOUT"},
+		{name: "context cancelled while looking up", cancel: true, want: context.Canceled, code: "ABORT_ERR"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dns := testkit.NewDNS(t, nil)
+			rt := newRuntime(t, netapi.WithResolver(dns.Resolver))
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			log := newLog()
+			errs := make(chan error, 1)
+			start := time.Now()
+			c := rt.NewSocket(netapi.SocketOptions{})
+			c.OnConnect(func() { log.Add("connect") })
+			c.OnError(func(err error) { log.Add("error"); errs <- err })
+			c.OnClose(func(hadError bool) { log.Add(fmt.Sprintf("close %v", hadError)) })
+			c.ConnectContext(ctx, netapi.ConnectOptions{Port: 80, Host: "slow.actornet.test", Timeout: tc.timeout}, nil)
+			if tc.cancel {
+				for dns.Queries.Load() == 0 {
+					require.Less(t, time.Since(start), wait, "the resolver never asked the DNS server")
+					time.Sleep(time.Millisecond)
+				}
+				cancel()
+			}
+			err := recv(t, errs)
+			assert.ErrorIs(t, err, tc.want)
+			assert.Equal(t, tc.code, netapi.Code(err))
+			if tc.timeout > 0 {
+				elapsed := time.Since(start)
+				assert.GreaterOrEqual(t, elapsed, bound, "failed before its bound")
+				assert.Less(t, elapsed, 4*time.Second, "the resolver's own timeout (5 s) ended it, not the bound")
+			}
+			log.WaitFor(t, "close true")
+			assert.Equal(t, []string{"error", "close true"}, log.All())
+			assert.Positive(t, dns.Queries.Load(), "the DNS server was asked")
+		})
+	}
 }

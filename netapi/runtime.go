@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,14 +19,15 @@ import (
 // Runtime owns one actor system (its own or the caller's) and every server and socket made
 // through it. It is safe for concurrent use.
 type Runtime struct {
-	sys     *actor.ActorSystem
-	ownSys  bool
-	tree    *supervisor.Tree
-	logger  *slog.Logger      // diagnostics: discarded unless WithLogger
-	errLog  *slog.Logger      // errors nobody listens for: WithLogger's, or slog.Default()
-	loops   *actors.LoopGroup // where every callback runs
-	lends   atomic.Bool       // some socket was made with ReuseReadBuffer
-	metrics *metrics          // WithMeterProvider's instruments; nil without it
+	sys      *actor.ActorSystem
+	ownSys   bool
+	tree     *supervisor.Tree
+	logger   *slog.Logger      // diagnostics: discarded unless WithLogger
+	resolver *net.Resolver     // WithResolver's; nil for net.DefaultResolver
+	errLog   *slog.Logger      // errors nobody listens for: WithLogger's, or slog.Default()
+	loops    *actors.LoopGroup // where every callback runs
+	lends    atomic.Bool       // some socket was made with ReuseReadBuffer
+	metrics  *metrics          // WithMeterProvider's instruments; nil without it
 
 	mu        sync.Mutex
 	refs      int           // open, ref'd servers and sockets, and pending callbacks
@@ -47,10 +49,11 @@ const stopTimeout = 5 * time.Second
 type Option func(*options)
 
 type options struct {
-	sys    *actor.ActorSystem
-	logger *slog.Logger
-	loops  int
-	meters metric.MeterProvider
+	sys      *actor.ActorSystem
+	logger   *slog.Logger
+	loops    int
+	meters   metric.MeterProvider
+	resolver *net.Resolver
 }
 
 // WithActorSystem makes the runtime share sys instead of making its own; Shutdown then leaves
@@ -65,6 +68,13 @@ func WithActorSystem(sys *actor.ActorSystem) Option {
 // printed.
 func WithLogger(l *slog.Logger) Option {
 	return func(o *options) { o.logger = l }
+}
+
+// WithResolver makes the runtime's sockets and servers look host names up with r instead of
+// net.DefaultResolver (as net.Dialer's Resolver does): a Connect's Timeout and context cover
+// the lookup.
+func WithResolver(r *net.Resolver) Option {
+	return func(o *options) { o.resolver = r }
 }
 
 // WithEventLoop runs every callback of the runtime on one loop, one at a time, in the order
@@ -93,7 +103,7 @@ func New(opts ...Option) *Runtime {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	rt := &Runtime{logger: o.logger, sockets: map[*Socket]struct{}{}, servers: map[*Server]struct{}{},
+	rt := &Runtime{logger: o.logger, resolver: o.resolver, sockets: map[*Socket]struct{}{}, servers: map[*Server]struct{}{},
 		timers: map[*Timer]struct{}{}}
 	rt.errLog = rt.logger
 	if rt.logger == nil {

@@ -109,6 +109,7 @@ func (rt *Runtime) createServer(opts ServerOptions, onConnection func(*Socket), 
 		Loop:          s.loop,
 		PrepareSocket: s.prepare,
 		Logger:        rt.logger,
+		Resolver:      rt.resolver,
 	})
 	if err != nil {
 		return s

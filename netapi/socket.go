@@ -299,6 +299,7 @@ func (s *Socket) actorLocked() *actor.PID {
 		Outbox:        s.out,
 		Loop:          s.loop,
 		Logger:        s.rt.logger,
+		Resolver:      s.rt.resolver,
 	})
 	if err != nil {
 		s.rt.trackSocket(s, false)
