@@ -5,6 +5,10 @@ import (
 	"context"
 	"io"
 	"testing"
+	"time"
+
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/actornet/actornet/internal/testkit"
 	"github.com/actornet/actornet/netapi"
@@ -82,7 +86,46 @@ func BenchmarkEchoRoundTripPlainGo(b *testing.B) {
 // BenchmarkEchoParallel is BenchmarkEchoRoundTrip over 50 connections at once: the per-message
 // cost when the two cores are busy, which is what the ping-pong workload measures.
 func BenchmarkEchoParallel(b *testing.B) {
-	port := netapiEchoB(b, netapi.ServerOptions{})
+	echoParallelB(b, netapiEchoB(b, netapi.ServerOptions{}))
+}
+
+// BenchmarkEchoParallelMetrics is BenchmarkEchoParallel with OpenTelemetry metrics on
+// (WithMeterProvider, the SDK's), collected every 100 ms (ten times as often as a scrape
+// usually comes): what metrics cost a busy server, against BenchmarkEchoParallel.
+func BenchmarkEchoParallelMetrics(b *testing.B) {
+	reader := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	b.Cleanup(func() { _ = mp.Shutdown(context.Background()) })
+	port := netapiEchoB(b, netapi.ServerOptions{}, netapi.WithMeterProvider(mp))
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				var rm metricdata.ResourceMetrics
+				if err := reader.Collect(context.Background(), &rm); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}
+	}()
+	echoParallelB(b, port)
+	close(stop)
+	<-stopped
+	b.StopTimer()
+	if got := testkit.Metrics(b, reader)["actornet.socket.read.bytes"]; got < int64(b.N)*64 {
+		b.Fatalf("actornet.socket.read.bytes = %d after %d round trips of 64 bytes: metrics are off", got, b.N)
+	}
+}
+
+// echoParallelB runs the ping-pong of BenchmarkEchoParallel against port.
+func echoParallelB(b *testing.B, port int) {
 	b.SetParallelism(25)
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
@@ -103,8 +146,8 @@ func BenchmarkEchoParallel(b *testing.B) {
 }
 
 // netapiEchoB starts a netapi echo server for a benchmark and returns its port.
-func netapiEchoB(b *testing.B, opts netapi.ServerOptions) int {
-	rt := netapi.New(netapi.WithLogger(testkit.Logger(b)))
+func netapiEchoB(b *testing.B, opts netapi.ServerOptions, rtOpts ...netapi.Option) int {
+	rt := netapi.New(append([]netapi.Option{netapi.WithLogger(testkit.Logger(b))}, rtOpts...)...)
 	b.Cleanup(func() { rt.Shutdown(context.Background()) })
 	srv := rt.CreateServer(opts, func(s *netapi.Socket) {
 		s.OnData(func(d []byte) { s.Write(d, nil) })
