@@ -69,6 +69,10 @@ func SplitLengthPrefixed(size int) bufio.SplitFunc {
 	}
 }
 
+// maxEmptyTokens is how many tokens in a row a split function may return without advancing
+// before the socket fails with ErrBadFrame (bufio.Scanner panics after as many).
+const maxEmptyTokens = 100
+
 // framer is a socket's framing state: the frame begun in earlier reads, and frames not
 // delivered yet (the owner paused in the middle of a read's).
 type framer struct {
@@ -86,6 +90,7 @@ func (s *socket) deliverFrames(ctx actor.Context, data []byte, lease *messages.L
 		f.buf = append(f.buf, data...)
 		work, owned, lease = f.buf, true, nil
 	}
+	empty := 0 // tokens in a row that advanced nothing
 	for len(work) > 0 && s.rd.flow == flowOn && s.state == StateOpen {
 		adv, tok, err := f.Split(work, atEOF)
 		final := errors.Is(err, bufio.ErrFinalToken)
@@ -97,6 +102,11 @@ func (s *socket) deliverFrames(ctx actor.Context, data []byte, lease *messages.L
 		}
 		if adv == 0 && tok == nil {
 			break // more is needed
+		}
+		if adv > 0 {
+			empty = 0
+		} else if empty++; empty > maxEmptyTokens {
+			return fmt.Errorf("%w: the split function returned %d tokens without advancing", ErrBadFrame, empty)
 		}
 		if len(tok) > f.MaxFrame {
 			return ErrFrameTooLarge
@@ -126,6 +136,8 @@ func (s *socket) deliverFrames(ctx actor.Context, data []byte, lease *messages.L
 		return ErrFrameTooLarge
 	}
 	switch {
+	case len(work) == 0 && owned:
+		f.buf = nil // frames were delivered from it: theirs now
 	case len(work) == 0:
 		f.buf = f.buf[:0]
 	case owned:

@@ -4,14 +4,19 @@ import (
 	"context"
 	"errors"
 	"net"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 )
 
-// accepted is sent by the accept loop to its server for each new connection.
-type accepted struct{ conn *net.TCPConn }
+// accepted is sent by the accept loop to its server for each new connection; the server
+// takes it from its acceptor (acceptor.take) first.
+type accepted struct {
+	conn *net.TCPConn
+	from *acceptor
+}
 
 // acceptError is sent by the accept loop to its server for a failure it survives (EMFILE ...).
 type acceptError struct{ err error }
@@ -34,19 +39,47 @@ type acceptor struct {
 	ln   *net.TCPListener
 	quit chan struct{}
 	done chan struct{} // closed when the loop has exited
+
+	mu sync.Mutex
+	// handed are the connections sent to the server and not taken yet: a server that stops
+	// with accepted messages in its mailbox (protoactor drops them) has them closed by stop.
+	handed  map[*net.TCPConn]struct{} // guarded by mu
+	stopped bool                      // guarded by mu
 }
 
 func startAcceptor(sys *actor.ActorSystem, server *actor.PID, ln *net.TCPListener, gen int) *acceptor {
-	a := &acceptor{ln: ln, quit: make(chan struct{}), done: make(chan struct{})}
+	a := &acceptor{ln: ln, quit: make(chan struct{}), done: make(chan struct{}),
+		handed: map[*net.TCPConn]struct{}{}}
 	go a.loop(sys, server, gen)
 	return a
 }
 
-// stop closes the listening socket and waits for the accept loop to exit.
-func (a *acceptor) stop() {
+// stop closes the listening socket, waits for the accept loop to exit, and closes the
+// connections it handed over that the server has not taken; it returns how many.
+func (a *acceptor) stop() int {
 	close(a.quit)
 	_ = a.ln.Close()
 	<-a.done
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.stopped = true
+	for c := range a.handed {
+		_ = c.Close()
+	}
+	n := len(a.handed)
+	a.handed = nil
+	return n
+}
+
+// take hands c over to the server, unless stop closed it already.
+func (a *acceptor) take(c *net.TCPConn) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.stopped {
+		return false
+	}
+	delete(a.handed, c)
+	return true
 }
 
 func (a *acceptor) loop(sys *actor.ActorSystem, server *actor.PID, gen int) {
@@ -56,7 +89,10 @@ func (a *acceptor) loop(sys *actor.ActorSystem, server *actor.PID, gen int) {
 		c, err := a.ln.AcceptTCP()
 		if err == nil {
 			wait = 0
-			sys.Root.Send(server, &accepted{conn: c})
+			a.mu.Lock()
+			a.handed[c] = struct{}{}
+			a.mu.Unlock()
+			sys.Root.Send(server, &accepted{conn: c, from: a})
 			continue
 		}
 		select {

@@ -140,7 +140,9 @@ func (s *server) Receive(ctx actor.Context) {
 	case *messages.Close:
 		s.close(ctx, m.Token)
 	case *accepted:
-		s.accept(ctx, m.conn)
+		if m.from.take(m.conn) {
+			s.accept(ctx, m.conn)
+		}
 	case *acceptError:
 		s.emit(ctx, &messages.ServerErrorEvent{Server: s.self, Err: &net.OpError{Op: "accept", Net: "tcp", Err: m.err}})
 	case *acceptFailed:
@@ -306,7 +308,7 @@ func (s *server) bindAgain(ctx actor.Context) {
 // stopAccepting closes the listening socket, if there is one, and waits for its loop.
 func (s *server) stopAccepting() {
 	if s.acc != nil {
-		s.acc.stop()
+		s.stats.refused += int64(s.acc.stop()) // accepted, and closed before the server took them
 		s.acc = nil
 	}
 }

@@ -175,13 +175,20 @@ func readLoop(sys *actor.ActorSystem, self *actor.PID, mb *mailbox, rd *reader,
 			_ = rd.conn.SetReadDeadline(time.Now().Add(wait))
 		}
 	}
-	if woken {
-		if wait > 0 {
+	// A woken reader that does not linger holds one of the poller's waking slots until it
+	// parks or ends, or until it must wait for credit (its actor paused, or a lent buffer is
+	// out): a wait that can last, and 64 of them would hold back every other wake.
+	slot := woken && wait == 0
+	if woken && !slot {
+		idleReaders.woken()
+	}
+	release := func() {
+		if slot {
+			slot = false
 			idleReaders.woken()
-		} else {
-			defer idleReaders.woken()
 		}
 	}
+	defer release()
 	rd.try = canPark && wait == 0
 	if rd.try && rd.tls != nil { // crypto/tls reads through the connection: it must not wait
 		_ = rd.conn.SetReadDeadline(aLongTimeAgo)
@@ -215,7 +222,7 @@ func readLoop(sys *actor.ActorSystem, self *actor.PID, mb *mailbox, rd *reader,
 		if last {
 			return
 		}
-		if !credit.take() {
+		if !credit.take(release) {
 			sys.Root.Send(self, &readDone{last: true})
 			return
 		}
@@ -653,8 +660,9 @@ func (c *credit) wake() {
 	}
 }
 
-// take waits for a grant; it reports false once the socket closed.
-func (c *credit) take() bool {
+// take waits for a grant; it reports false once the socket closed. Before it sleeps it calls
+// sleeping.
+func (c *credit) take(sleeping func()) bool {
 	for {
 		if c.granted.CompareAndSwap(true, false) {
 			return true
@@ -679,6 +687,7 @@ func (c *credit) take() bool {
 			c.asleep.Store(false)
 			return false
 		}
+		sleeping()
 		<-*ch
 		c.asleep.Store(false)
 	}

@@ -56,6 +56,7 @@ type Client struct {
 	queue     []clientWrite // writes made while down, for the next connection
 	queued    int
 	needDrain bool
+	done      bool // 'close' was emitted
 	retries   supervisor.Retries
 	timer     *Timer
 	ls        struct {
@@ -84,8 +85,18 @@ func (rt *Runtime) NewClient(opts ClientOptions) *Client {
 	return c
 }
 
-// OnUp adds an 'up' listener: a connection is established.
-func (c *Client) OnUp(fn func()) { c.add(func() { c.ls.up = append(c.ls.up, fn) }) }
+// OnUp adds an 'up' listener: a connection is established. Added while one is up, it is
+// also called for that one (soon after, on the client's loop): a client made outside a
+// loop may connect before its listeners are in place.
+func (c *Client) OnUp(fn func()) {
+	c.mu.Lock()
+	c.ls.up = append(c.ls.up, fn)
+	up := c.up
+	c.mu.Unlock()
+	if up {
+		c.rt.post(c.rt.loopForNew(), fn)
+	}
+}
 
 // OnDown adds a 'down' listener: the connection was lost, or an attempt failed, with why;
 // retryIn is the wait before the next attempt (negative when there is none: the client gave
@@ -100,8 +111,19 @@ func (c *Client) OnData(fn func([]byte)) { c.add(func() { c.ls.data = append(c.l
 // OnDrain adds a 'drain' listener: a Write returned false, and what waited was handed over.
 func (c *Client) OnDrain(fn func()) { c.add(func() { c.ls.drain = append(c.ls.drain, fn) }) }
 
-// OnClose adds a 'close' listener: the client stopped (Close, or it gave up).
-func (c *Client) OnClose(fn func()) { c.add(func() { c.ls.close = append(c.ls.close, fn) }) }
+// OnClose adds a 'close' listener: the client stopped (Close, or it gave up). Added once it
+// stopped, it is called at once (on the client's loop).
+func (c *Client) OnClose(fn func()) {
+	c.mu.Lock()
+	done := c.done
+	if !done {
+		c.ls.close = append(c.ls.close, fn)
+	}
+	c.mu.Unlock()
+	if done {
+		c.rt.post(c.rt.loopForNew(), fn)
+	}
+}
 
 func (c *Client) add(fn func()) {
 	c.mu.Lock()
@@ -121,9 +143,12 @@ func (c *Client) Write(data []byte, onFlushed func(err error)) bool {
 		c.settle(onFlushed, ErrClientClosed)
 		return false
 	case c.up:
-		s := c.sock
+		// Under c.mu: a 'drain' this false owes is heard after it is recorded (see drainedOn),
+		// and no Write overtakes what connected hands over.
+		ok := c.sock.Write(data, onFlushed)
+		c.needDrain = c.needDrain || !ok
 		c.mu.Unlock()
-		return s.Write(data, onFlushed)
+		return ok
 	case c.opts.FailWhileDown:
 		c.mu.Unlock()
 		c.settle(onFlushed, ErrNotConnected)
@@ -209,12 +234,15 @@ func (c *Client) connect() {
 			fn(b)
 		}
 	})
-	s.OnDrain(c.drained)
+	s.OnDrain(func() { c.drainedOn(s) })
 	s.OnError(func(err error) { lastErr = err })
 	s.OnClose(func(bool) { c.lost(s, lastErr) })
 }
 
-// connected runs when s is up: what waited goes out first, in order.
+// connected runs when s is up: what waited goes out first, in order, handed over under c.mu
+// so that a Write from another goroutine comes after it. A 'drain' owed from before (a Write
+// that returned false, while down or on a connection since lost) comes now, unless the
+// handed-over writes fill the new connection: then its own 'drain' pays it.
 func (c *Client) connected(s *Socket) {
 	c.mu.Lock()
 	if c.sock != s || c.closed {
@@ -223,25 +251,33 @@ func (c *Client) connected(s *Socket) {
 	}
 	c.up = true
 	c.retries.Succeeded()
-	waiting := c.takeQueueLocked()
-	drain := c.needDrain
-	c.needDrain = false
-	ups := c.ls.up
-	c.mu.Unlock()
 	ok := true
-	for _, w := range waiting {
+	for _, w := range c.takeQueueLocked() {
 		ok = s.Write(w.data, w.cb)
 	}
-	if drain && ok {
-		c.drained()
+	var drains []func()
+	if c.needDrain && ok {
+		c.needDrain, drains = false, c.ls.drain
+	}
+	c.needDrain = c.needDrain || !ok
+	ups := c.ls.up
+	c.mu.Unlock()
+	for _, fn := range drains {
+		fn()
 	}
 	for _, fn := range ups {
 		fn()
 	}
 }
 
-func (c *Client) drained() {
+// drainedOn runs at s's 'drain': the client's own follows when one is owed.
+func (c *Client) drainedOn(s *Socket) {
 	c.mu.Lock()
+	if c.sock != s || !c.needDrain {
+		c.mu.Unlock()
+		return
+	}
+	c.needDrain = false
 	fns := c.ls.drain
 	c.mu.Unlock()
 	for _, fn := range fns {
@@ -262,6 +298,16 @@ func (c *Client) lost(s *Socket, err error) {
 	}
 	if c.closed {
 		c.mu.Unlock()
+		c.closeNow()
+		return
+	}
+	if c.rt.isClosed() { // Shutdown ended it: no attempt can follow
+		c.closed = true
+		dropped := c.takeQueueLocked()
+		c.mu.Unlock()
+		for _, w := range dropped {
+			c.settle(w.cb, ErrClientClosed)
+		}
 		c.closeNow()
 		return
 	}
@@ -290,7 +336,7 @@ func (c *Client) lost(s *Socket, err error) {
 func (c *Client) closeNow() {
 	c.mu.Lock()
 	fns := c.ls.close
-	c.ls.close = nil // once
+	c.ls.close, c.done = nil, true // once
 	c.mu.Unlock()
 	for _, fn := range fns {
 		fn()

@@ -66,7 +66,8 @@ func (b Budget) Backoff(n int) time.Duration {
 type Retries struct {
 	Budget Budget
 	// Jitter spreads each wait by up to this fraction either way, so that the clients of one
-	// server do not all come back at once; 0 means none.
+	// server do not all come back at once; 0 means none. It is taken as at most 1 (a wait
+	// between none and twice the backoff).
 	Jitter   float64
 	attempts []time.Time // within the budget's window
 	failures int
@@ -93,9 +94,9 @@ func (r *Retries) Next() time.Duration {
 	r.failures++
 	wait := b.Backoff(r.failures)
 	if r.Jitter > 0 {
-		wait = time.Duration(float64(wait) * (1 + r.Jitter*(2*rand.Float64()-1)))
+		wait = time.Duration(float64(wait) * (1 + min(r.Jitter, 1)*(2*rand.Float64()-1)))
 	}
-	return wait
+	return max(wait, 0)
 }
 
 // Succeeded starts the backoff over: the attempt worked (the budget still counts it).
