@@ -2,6 +2,8 @@ package actors
 
 import (
 	"errors"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -18,7 +20,10 @@ type ClientConfig struct {
 	// Owner hears messages.ClientUpEvent, messages.ClientDownEvent and, last,
 	// messages.ClientCloseEvent, and, between them, the events of the socket that is up
 	// (DataEvent, DrainEvent, FullEvent, WrittenEvent, EndEvent ...; not its ErrorEvent and
-	// CloseEvent, which are the down event).
+	// CloseEvent, which are the down event). FullEvent, DrainEvent and EndEvent name the
+	// client: its writability, and its end, outlive one connection. A Write with a Token gets
+	// exactly one WrittenEvent: the socket's, or, when the connection was lost before the
+	// socket took it, the client's with the reason.
 	Owner   *actor.PID
 	Connect messages.Connect
 	Socket  SocketConfig
@@ -72,9 +77,18 @@ type client struct {
 	lastErr  error
 	queue    []*messages.Write // while down
 	queued   int
-	full     bool // FullEvent was sent: DrainEvent is owed once what waited was handed over
+	full     bool // FullEvent was sent: DrainEvent is owed (after a reconnect, too)
 	retries  supervisor.Retries
+	// sent are the owner's tokens of the Writes handed to the socket that is up, by the
+	// client's own token: those the socket has not settled at its CloseEvent never will be,
+	// and the client settles them (a Write can reach the socket after it closed).
+	sent   map[uint64]any
+	nextID uint64
+	endOf  *actor.PID // the socket whose EndEvent the owner was asked to answer
 }
+
+// sentToken is the token of a Write the client hands to its socket: the owner's is in sent.
+type sentToken uint64
 
 // drained is the token of the client's own empty Write after what waited while down: its
 // WrittenEvent says all of it was handed over.
@@ -126,17 +140,62 @@ func (c *client) Receive(ctx actor.Context) {
 			c.lost(ctx)
 		}
 	case *messages.WrittenEvent:
-		if _, ok := m.Token.(drained); ok {
-			if c.full {
-				c.full = false
-				c.forward(ctx, &messages.DrainEvent{Socket: c.self})
+		switch tok := m.Token.(type) {
+		case drained:
+			c.drain(ctx)
+		case sentToken:
+			if owners, ok := c.sent[uint64(tok)]; ok {
+				delete(c.sent, uint64(tok))
+				c.settle(ctx, owners, m.Err)
 			}
-			return
+		default:
+			c.forward(ctx, m)
 		}
-		c.forward(ctx, m)
+	case *messages.FullEvent:
+		if m.Socket.Equal(c.sock) && !c.full {
+			c.full = true
+			c.forward(ctx, &messages.FullEvent{Socket: c.self})
+		}
+	case *messages.DrainEvent:
+		if m.Socket.Equal(c.sock) {
+			c.drain(ctx)
+		}
+	case *messages.EndEvent:
+		c.ended(ctx, m)
 	case actor.SystemMessage, actor.AutoReceiveMessage:
 	default:
 		c.forward(ctx, m) // the socket's other events
+	}
+}
+
+// drain says DrainEvent when one is owed.
+func (c *client) drain(ctx actor.Context) {
+	if c.full {
+		c.full = false
+		c.forward(ctx, &messages.DrainEvent{Socket: c.self})
+	}
+}
+
+// ended handles the socket's EndEvent, and the owner's answer to it. The client's socket
+// allows half-open connections: when the client's config does not, the client ends the
+// socket's side itself once its owner handled the event (protoactor's automatic answer, see
+// messages.EndEvent), so that the Writes the owner sent meanwhile, which pass through the
+// client too, go out before the FIN, as in Node.
+func (c *client) ended(ctx actor.Context, m *messages.EndEvent) {
+	switch {
+	case m.Socket.Equal(c.self): // the owner's answer
+		if c.endOf != nil && c.endOf.Equal(c.sock) {
+			ctx.Send(c.sock, &messages.End{})
+		}
+		c.endOf = nil
+	case !m.Socket.Equal(c.sock):
+	case c.cfg.Socket.AllowHalfOpen:
+		c.forward(ctx, m)
+	case c.cfg.Owner == nil:
+		ctx.Send(c.sock, &messages.End{})
+	default:
+		c.endOf = c.sock
+		ctx.Request(c.cfg.Owner, &messages.EndEvent{Socket: c.self})
 	}
 }
 
@@ -149,6 +208,7 @@ func (c *client) forward(ctx actor.Context, ev any) {
 func (c *client) connect(ctx actor.Context) {
 	cfg := c.cfg.Socket
 	cfg.Owner, cfg.Handler = c.self, nil
+	cfg.AllowHalfOpen = true // the client ends it itself, after its owner (see ended)
 	props, err := SocketProps(cfg)
 	if err != nil { // validated at spawn: cannot happen
 		c.cfg.Socket.Logger.Error("actornet: client", "err", err)
@@ -164,7 +224,7 @@ func (c *client) connected(ctx actor.Context, ev any) {
 	c.up = true
 	c.retries.Succeeded()
 	for _, w := range c.queue {
-		ctx.Send(c.sock, w)
+		c.hand(ctx, w)
 	}
 	c.queue, c.queued = nil, 0
 	c.forward(ctx, &messages.ClientUpEvent{Client: c.self, Socket: c.sock})
@@ -179,7 +239,7 @@ func (c *client) write(ctx actor.Context, m *messages.Write) {
 		m.Lease.Release()
 		c.settle(ctx, m.Token, ErrSocketClosed)
 	case c.up:
-		ctx.Send(c.sock, m)
+		c.hand(ctx, m)
 	case c.cfg.FailWhileDown:
 		m.Lease.Release()
 		c.settle(ctx, m.Token, ErrNotConnected)
@@ -191,6 +251,20 @@ func (c *client) write(ctx actor.Context, m *messages.Write) {
 			c.forward(ctx, &messages.FullEvent{Socket: c.self})
 		}
 	}
+}
+
+// hand sends a Write to the socket that is up; one with a token goes with a token of the
+// client's, so that the client can settle it if the socket never does.
+func (c *client) hand(ctx actor.Context, w *messages.Write) {
+	if w.Token != nil {
+		if c.sent == nil {
+			c.sent = map[uint64]any{}
+		}
+		c.nextID++
+		c.sent[c.nextID] = w.Token
+		w = &messages.Write{Data: w.Data, Token: sentToken(c.nextID), Lease: w.Lease}
+	}
+	ctx.Send(c.sock, w)
 }
 
 func (c *client) settle(ctx actor.Context, token any, err error) {
@@ -209,11 +283,17 @@ func (c *client) dropQueue(ctx actor.Context, err error) {
 
 // lost: the socket closed; retry after a backoff, or give up, or stop.
 func (c *client) lost(ctx actor.Context) {
-	c.sock, c.up = nil, false
+	c.sock, c.up, c.endOf = nil, false, nil
 	err := c.lastErr
 	if err == nil {
 		err = ErrNotConnected // the server ended the connection
 	}
+	// The Writes the socket did not settle before its CloseEvent reached it too late: they
+	// were not written (their leases went back with them).
+	for _, id := range slices.Sorted(maps.Keys(c.sent)) {
+		c.settle(ctx, c.sent[id], err)
+	}
+	clear(c.sent)
 	if c.stopping {
 		c.closed(ctx)
 		return

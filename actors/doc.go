@@ -45,7 +45,8 @@
 //   - Writes never block: each is tried once without blocking, and what the kernel does not
 //     take goes to a flusher goroutine, one at a time, in order. FullEvent says the queue
 //     reached the high-water mark, DrainEvent that it is empty again. A Write with a Token
-//     gets exactly one WrittenEvent. In-process code writes to the [Outbox] directly.
+//     that reaches the socket gets exactly one WrittenEvent, before CloseEvent (see package
+//     messages for one sent after the close). In-process code writes to the [Outbox] directly.
 //
 //   - End flushes, then half-closes (FinishEvent). With AllowHalfOpen false the socket ends
 //     its side by itself once the owner has handled EndEvent. A Write after End gives its

@@ -27,6 +27,9 @@ type mailbox struct {
 	mu        sync.Mutex
 	user, sys ring[any] // guarded by mu
 	suspended bool      // guarded by mu
+	// late, once set (closeUser), gets the user messages instead of the actor: its actor
+	// closed, and protoactor would drop them without a word. Guarded by mu.
+	late func(msg any)
 
 	scheduled atomic.Bool // queued on the loop, or being handled there
 	invoker   actor.MessageInvoker
@@ -105,6 +108,23 @@ func (m *mailbox) RegisterHandlers(invoker actor.MessageInvoker, _ actor.Dispatc
 
 func (m *mailbox) Start() {}
 
+// closeUser takes the user messages waiting, for the actor to settle as it closes, and hands
+// every later one to late.
+func (m *mailbox) closeUser(late func(msg any)) []any {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var msgs []any
+	for {
+		msg, ok := m.user.pop()
+		if !ok {
+			break
+		}
+		msgs = append(msgs, actor.UnwrapEnvelopeMessage(msg))
+	}
+	m.late = late
+	return msgs
+}
+
 func (m *mailbox) UserMessageCount() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -153,9 +173,14 @@ func (m *mailbox) handle() {
 			return
 		}
 		msg, ok = m.user.pop()
+		late := m.late
 		m.mu.Unlock()
 		if !ok {
 			return
+		}
+		if late != nil {
+			late(actor.UnwrapEnvelopeMessage(msg))
+			continue
 		}
 		m.invoker.InvokeUserMessage(msg)
 	}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"sync"
 	"syscall"
 	"time"
+	"weak"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -180,6 +182,7 @@ func (s *socket) Receive(ctx actor.Context) {
 
 func (s *socket) started(ctx actor.Context) {
 	s.self, s.sys = ctx.Self(), ctx.ActorSystem()
+	releaseDeadLeases(s.sys)
 	if s.owner != nil {
 		ctx.Watch(s.owner)
 	}
@@ -286,8 +289,66 @@ func (s *socket) maybeClosed(ctx actor.Context) {
 		return
 	}
 	s.state.to(StateClosed)
+	// The commands waiting in the mailbox come before CloseEvent: their Writes get their
+	// WrittenEvent (failed) first. One that comes later reaches no one (protoactor drops
+	// what a stopped actor's mailbox holds, and a dead PID's messages are dead letters): at
+	// CloseEvent, a Write not settled yet never will be. Its lease is released all the same.
+	if s.mb != nil {
+		for _, msg := range s.mb.closeUser(s.lateCommand) {
+			s.closingCommand(ctx, msg)
+		}
+	}
 	s.sendClose(ctx)
 	ctx.Stop(s.self)
+}
+
+// closingCommand handles a command found waiting as the socket closes: a Write fails, with
+// its WrittenEvent, and nothing else has anything to do.
+func (s *socket) closingCommand(ctx actor.Context, msg any) {
+	cmd, wrapped := msg.(*command)
+	if wrapped {
+		msg = cmd.msg
+	}
+	if w, ok := msg.(*messages.Write); ok {
+		s.write(ctx, w.Data, w.Token, w.Lease)
+	}
+	if wrapped {
+		s.out.act.settle(s, true)
+	}
+}
+
+// deadLeases has the actor systems whose dead letters give back the leases of Writes.
+var deadLeases sync.Map // weak.Pointer[actor.ActorSystem] -> struct{}
+
+// releaseDeadLeases makes sys's dead letters (Writes sent to a socket that closed, after its
+// actor was gone) give back the leases they carry, once per system: the lent buffer of the
+// socket that read the data can then be read into again.
+func releaseDeadLeases(sys *actor.ActorSystem) {
+	if _, done := deadLeases.LoadOrStore(weak.Make(sys), struct{}{}); done {
+		return
+	}
+	sys.EventStream.Subscribe(func(ev any) {
+		if dl, ok := ev.(*actor.DeadLetterEvent); ok {
+			if w, ok := dl.Message.(*messages.Write); ok {
+				w.Lease.Release()
+			}
+		}
+	})
+}
+
+// lateCommand takes a command that came after CloseEvent: a Write's lease is released, and
+// a wrapped command no longer counts as activity to come.
+func (s *socket) lateCommand(msg any) {
+	cmd, wrapped := msg.(*command)
+	if wrapped {
+		msg = cmd.msg
+	}
+	if w, ok := msg.(*messages.Write); ok {
+		w.Lease.Release()
+	}
+	if wrapped {
+		s.out.act.settle(s, true)
+	}
 }
 
 func (s *socket) sendClose(ctx actor.Context) {

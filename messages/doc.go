@@ -31,8 +31,12 @@
 //
 // One socket's events reach its owner in the order they happened. A [CloseEvent] comes exactly
 // once and is always the last event of a socket; an [ErrorEvent] always precedes a
-// CloseEvent{HadError: true}; no [DataEvent] follows an [EndEvent]. A Write with a Token gets
-// exactly one [WrittenEvent]: written, refused, or dropped by the close.
+// CloseEvent{HadError: true}; no [DataEvent] follows an [EndEvent]. A Write with a Token that
+// reaches the socket gets exactly one [WrittenEvent], before the CloseEvent: written, refused,
+// or dropped by the close (the Writes waiting in its mailbox as it closes included). A Write
+// sent once the socket has closed reaches no one (its CloseEvent may be on its way to the
+// owner): at CloseEvent, a Write not settled yet never will be. Its Lease is released either
+// way. (actornet's client actor settles such Writes itself, with the reason.)
 //
 // # Flow control
 //
