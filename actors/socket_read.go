@@ -63,15 +63,23 @@ type readSide struct {
 	lent     *[]byte      // with LendReads: the buffer on loan (or pending is in)
 	pool     *sync.Pool   // where lent goes back
 	readSize atomic.Int64 // the adapted read size, kept across readers (see reader.adapt)
-	// inTurn is set while the DataEvent of a lent buffer is handled: a release then only sets
-	// backInTurn, and readDone takes the buffer back itself.
-	inTurn, backInTurn atomic.Bool
+	// turn is the lent buffer's state while its DataEvent is handled (turnIdle otherwise): a
+	// release then only marks it back (turnBack), and readDone takes the buffer back itself,
+	// with no message. One word, so that the release and readDone agree whatever the order.
+	turn atomic.Int32
 	ev                 messages.DataEvent // given to a Handler for each read: see dataEvent
 	lease              *messages.Lease    // lent's lease, made once and lent again for each read
 	pk                 parked             // the descriptor's registration with idleReaders
 	lg                 linger             // how long its readers wait before they park
 	frames             *framer            // with SocketConfig.Framing; nil delivers reads
 }
+
+// The states of readSide.turn.
+const (
+	turnIdle int32 = iota // no DataEvent of a lent buffer being handled
+	turnIn                // being handled: a release marks it back
+	turnBack              // released while handled: readDone takes the buffer back
+)
 
 // readDone is sent by the reader for each read; last marks its final message. With
 // LendReads, buf is the pooled buffer data is in.
@@ -444,10 +452,9 @@ func (s *socket) readDone(ctx actor.Context, m *readDone) {
 		if buf != nil {
 			r.lent, r.pool = buf, pool // no more reads until it comes back (grant checks)
 			if r.lease == nil {
-				sys, self, inTurn, back := s.sys, s.self, &r.inTurn, &r.backInTurn
+				sys, self, turn := s.sys, s.self, &r.turn
 				r.lease = messages.NewLease(func() {
-					if inTurn.CompareAndSwap(true, false) { // readDone takes it back itself
-						back.Store(true)
+					if turn.CompareAndSwap(turnIn, turnBack) { // readDone takes it back itself
 						return
 					}
 					sys.Root.Send(self, theBufferBack)
@@ -464,12 +471,12 @@ func (s *socket) readDone(ctx actor.Context, m *readDone) {
 		} else {
 			lent := buf != nil
 			if lent {
-				r.inTurn.Store(true)
+				r.turn.Store(turnIn)
 			}
 			s.deliver(ctx, data) // a Handler's writes go out as it returns
 			// Released while its DataEvent was handled (an echo's write went straight to
 			// the kernel): the buffer comes back now, with no message.
-			if lent && !r.inTurn.CompareAndSwap(true, false) && r.backInTurn.Swap(false) {
+			if lent && r.turn.Swap(turnIdle) == turnBack {
 				s.returnBuffer()
 			}
 			if !last && s.state == StateOpen {

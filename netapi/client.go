@@ -100,7 +100,8 @@ func (c *Client) OnUp(fn func()) {
 
 // OnDown adds a 'down' listener: the connection was lost, or an attempt failed, with why;
 // retryIn is the wait before the next attempt (negative when there is none: the client gave
-// up or was closed).
+// up, and 'close' follows). Close, and the runtime's Shutdown, end a client with 'close'
+// alone.
 func (c *Client) OnDown(fn func(err error, retryIn time.Duration)) {
 	c.add(func() { c.ls.down = append(c.ls.down, fn) })
 }
