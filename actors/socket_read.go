@@ -66,12 +66,12 @@ type readSide struct {
 	// turn is the lent buffer's state while its DataEvent is handled (turnIdle otherwise): a
 	// release then only marks it back (turnBack), and readDone takes the buffer back itself,
 	// with no message. One word, so that the release and readDone agree whatever the order.
-	turn atomic.Int32
-	ev                 messages.DataEvent // given to a Handler for each read: see dataEvent
-	lease              *messages.Lease    // lent's lease, made once and lent again for each read
-	pk                 parked             // the descriptor's registration with idleReaders
-	lg                 linger             // how long its readers wait before they park
-	frames             *framer            // with SocketConfig.Framing; nil delivers reads
+	turn   atomic.Int32
+	ev     messages.DataEvent // given to a Handler for each read: see dataEvent
+	lease  *messages.Lease    // lent's lease, made once and lent again for each read
+	pk     parked             // the descriptor's registration with idleReaders
+	lg     linger             // how long its readers wait before they park
+	frames *framer            // with SocketConfig.Framing; nil delivers reads
 }
 
 // The states of readSide.turn.
@@ -184,8 +184,9 @@ func readLoop(sys *actor.ActorSystem, self *actor.PID, mb *mailbox, rd *reader,
 		}
 	}
 	// A woken reader that does not linger holds one of the poller's waking slots until it
-	// parks or ends, or until it must wait for credit (its actor paused, or a lent buffer is
-	// out): a wait that can last, and 64 of them would hold back every other wake.
+	// parks or ends, or until its actor withholds credit (paused, a lent buffer out): a wait
+	// that can last, and 64 of them would hold back every other wake. Waiting for a busy
+	// loop to take its read, it keeps the slot: that is what bounds a burst on one loop.
 	slot := woken && wait == 0
 	if woken && !slot {
 		idleReaders.woken()
@@ -496,6 +497,9 @@ func (s *socket) readDone(ctx actor.Context, m *readDone) {
 	case last:
 		s.startReader() // a Resume came after the reader saw its stop flag
 	}
+	if r.waiting && r.reading && r.credit != nil {
+		r.credit.withhold() // handled, and no grant for now
+	}
 }
 
 // deliverEnd sends EndEvent, ends our side too unless half-open is allowed, and closes the
@@ -636,8 +640,11 @@ func (r *readSide) grant() {
 // close ends the wait (quit).
 type credit struct {
 	granted atomic.Bool
-	asleep  atomic.Bool // set only once ch exists
-	quit    atomic.Bool // the socket closed: no more reads
+	// withheld says the actor handled the last read and grants nothing for now (paused, a
+	// lent buffer out, a consumer awaited): a wait that can last (see readLoop's slot).
+	withheld atomic.Bool
+	asleep   atomic.Bool // set only once ch exists
+	quit     atomic.Bool // the socket closed: no more reads
 	// ch wakes a sleeping reader; it may hold a stale token, which take skips.
 	ch atomic.Pointer[chan struct{}]
 }
@@ -646,6 +653,14 @@ func newCredit() *credit { return &credit{} }
 
 func (c *credit) grant() {
 	c.granted.Store(true)
+	if c.asleep.Load() {
+		c.wake()
+	}
+}
+
+// withhold tells the reader that its last read was handled and no grant follows for now.
+func (c *credit) withhold() {
+	c.withheld.Store(true)
 	if c.asleep.Load() {
 		c.wake()
 	}
@@ -667,11 +682,12 @@ func (c *credit) wake() {
 	}
 }
 
-// take waits for a grant; it reports false once the socket closed. Before it sleeps it calls
-// sleeping.
-func (c *credit) take(sleeping func()) bool {
+// take waits for a grant; it reports false once the socket closed. It calls withheld when it
+// sleeps on a grant the actor withholds.
+func (c *credit) take(withheld func()) bool {
 	for {
 		if c.granted.CompareAndSwap(true, false) {
+			c.withheld.Store(false)
 			return true
 		}
 		if c.quit.Load() {
@@ -694,7 +710,9 @@ func (c *credit) take(sleeping func()) bool {
 			c.asleep.Store(false)
 			return false
 		}
-		sleeping()
+		if c.withheld.Load() {
+			withheld()
+		}
 		<-*ch
 		c.asleep.Store(false)
 	}
