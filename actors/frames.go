@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -18,6 +19,10 @@ import (
 // frame spread over reads is gathered in a buffer of the socket's. Pause, backpressure and
 // the peer's end work as for reads: frames not delivered yet wait, and at the end, what is
 // left goes through Split once more with atEOF set (the last line without its newline).
+// A Split that returns bufio.ErrFinalToken ends the framing (where bufio.Scanner stops):
+// its token is the last frame, and from there on the socket delivers what it reads as it
+// reads it, the rest of that read first. That is a protocol upgrade: a header framed by
+// lines, then a stream.
 type Framing struct {
 	Split bufio.SplitFunc
 	// MaxFrame bounds a frame, and what the socket gathers waiting for one; more fails the
@@ -69,6 +74,9 @@ func SplitLengthPrefixed(size int) bufio.SplitFunc {
 	}
 }
 
+// splitRaw is the Split of a framing that ended (bufio.ErrFinalToken): all there is.
+func splitRaw(data []byte, _ bool) (int, []byte, error) { return len(data), data, nil }
+
 // maxEmptyTokens is how many tokens in a row a split function may return without advancing
 // before the socket fails with ErrBadFrame (bufio.Scanner panics after as many).
 const maxEmptyTokens = 100
@@ -100,7 +108,7 @@ func (s *socket) deliverFrames(ctx actor.Context, data []byte, lease *messages.L
 		if adv < 0 || adv > len(work) {
 			return fmt.Errorf("%w: the split function advanced %d over %d bytes", ErrBadFrame, adv, len(work))
 		}
-		if adv == 0 && tok == nil {
+		if adv == 0 && tok == nil && !final {
 			break // more is needed
 		}
 		if adv > 0 {
@@ -122,8 +130,8 @@ func (s *socket) deliverFrames(ctx actor.Context, data []byte, lease *messages.L
 				s.emit(ctx, ev)
 			}
 		}
-		if final {
-			work = nil
+		if final { // framing ends: each read, and the rest of this one, is a frame of its own
+			f.Split, f.MaxFrame = splitRaw, math.MaxInt
 		}
 	}
 	if s.handler != nil {

@@ -74,3 +74,30 @@ func TestFramingSplitThatNeverAdvances(t *testing.T) {
 	require.True(t, ok)
 	assert.ErrorIs(t, ev.Err, actors.ErrBadFrame, "got %v after %d frames", ev.Err, frames)
 }
+
+// A split function's bufio.ErrFinalToken ends the framing: its token is the last frame, and
+// the socket then delivers what it reads as it is, starting with the rest of the read the
+// final token came in: a header framed by lines, then a stream (a protocol upgrade).
+func TestFramingEndsAtTheFinalToken(t *testing.T) {
+	e := newEnv(t)
+	ln, port := rawListener(t)
+	p := e.probe()
+	upgrade := func(data []byte, atEOF bool) (int, []byte, error) {
+		adv, tok, err := bufio.ScanLines(data, atEOF)
+		if err == nil && string(tok) == "UPGRADE" {
+			return adv, tok, bufio.ErrFinalToken
+		}
+		return adv, tok, err
+	}
+	e.client(p, actors.SocketConfig{Framing: &actors.Framing{Split: upgrade}}, port)
+	peer := acceptOne(t, ln)
+	expect[*messages.ConnectEvent](p)
+	_, err := peer.Write([]byte("a\nUPGRADE\nraw1\nraw2"))
+	require.NoError(t, err)
+	assert.Equal(t, "a", string(expect[*messages.DataEvent](p).Data))
+	assert.Equal(t, "UPGRADE", string(expect[*messages.DataEvent](p).Data))
+	assert.Equal(t, "raw1\nraw2", string(expect[*messages.DataEvent](p).Data), "the rest of the read, as it is")
+	_, err = peer.Write([]byte("x\ny\n"))
+	require.NoError(t, err)
+	assert.Equal(t, "x\ny\n", string(expect[*messages.DataEvent](p).Data), "a later read, as it is")
+}
