@@ -9,3 +9,6 @@ func WriteCalls(o *Outbox) int {
 	}
 	return o.w.calls
 }
+
+// MaxLinger is how long a reader lingers at most (see linger).
+const MaxLinger = maxLinger

@@ -212,3 +212,15 @@ func (p *poller) run(ep *os.File, raw syscall.RawConn) {
 		}
 	}
 }
+
+// peekReadable reports whether raw's descriptor has something for a read now: data, the
+// peer's end, or an error for the read to report. It reads nothing (MSG_PEEK).
+func peekReadable(raw syscall.RawConn) bool {
+	readable := true
+	var b [1]byte
+	_ = raw.Control(func(fd uintptr) {
+		_, _, err := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		readable = err != syscall.EAGAIN
+	})
+	return readable
+}

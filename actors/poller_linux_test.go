@@ -155,3 +155,29 @@ func TestPollerBoundsWokenReaders(t *testing.T) {
 	}
 	p.closeIfIdle()
 }
+
+// peekReadable tells a descriptor with nothing to read from one with data or its peer's end,
+// and reads nothing.
+func TestPeekReadable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	require.NoError(t, err)
+	defer c.Close()
+	peer, err := ln.Accept()
+	require.NoError(t, err)
+	raw, err := c.(*net.TCPConn).SyscallConn()
+	require.NoError(t, err)
+	assert.False(t, peekReadable(raw), "nothing sent")
+	_, err = peer.Write([]byte("x"))
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return peekReadable(raw) }, 5*time.Second, time.Millisecond)
+	b := make([]byte, 2)
+	n, err := c.Read(b)
+	require.NoError(t, err)
+	assert.Equal(t, "x", string(b[:n]), "the peek read nothing")
+	assert.False(t, peekReadable(raw), "all read")
+	require.NoError(t, peer.Close())
+	require.Eventually(t, func() bool { return peekReadable(raw) }, 5*time.Second, time.Millisecond, "the peer's end")
+}

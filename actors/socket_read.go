@@ -199,8 +199,16 @@ func readLoop(sys *actor.ActorSystem, self *actor.PID, mb *mailbox, rd *reader,
 	}
 	defer release()
 	rd.try = canPark && wait == 0
-	if rd.try && rd.tls != nil { // crypto/tls reads through the connection: it must not wait
-		_ = rd.conn.SetReadDeadline(aLongTimeAgo)
+	if rd.try && rd.tls != nil {
+		// crypto/tls reads through the connection, so a read that must not wait has a
+		// deadline: one past when nothing is there (Go then fails it before any system call),
+		// a short one when a record is on its way, so that it is read now rather than after a
+		// park and a wake.
+		deadline := aLongTimeAgo
+		if peekReadable(rd.raw) {
+			deadline = time.Now().Add(minLinger)
+		}
+		_ = rd.conn.SetReadDeadline(deadline)
 	}
 	mark := rd.reads
 	for {

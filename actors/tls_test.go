@@ -377,3 +377,28 @@ func TestTLSSendsSNIOnlyWhenAsked(t *testing.T) {
 		skipTo[*messages.CloseEvent](p)
 	}
 }
+
+// A TLS socket idle for longer than a reader lingers wakes from the poller with a read that
+// must not wait (a try read): the record that woke it is read then, and a later one too.
+func TestTLSReadsAfterALongIdle(t *testing.T) {
+	pki := testkit.NewPKI(t)
+	leaf := pki.Leaf(t, testkit.CertOptions{Names: []string{"127.0.0.1"}})
+	e := newEnv(t)
+	p := e.probe()
+	_, port := e.server(p, actors.ServerConfig{Socket: actors.SocketConfig{
+		TLS: &tls.Config{Certificates: []tls.Certificate{leaf.TLS}}}})
+	c, err := tls.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
+		&tls.Config{RootCAs: pki.Pool, ServerName: "127.0.0.1"})
+	require.NoError(t, err)
+	defer c.Close()
+	expect[*messages.ConnectionEvent](p)
+	expect[*messages.SecureConnectEvent](p)
+	for _, msg := range []string{"after a long idle", "and soon after"} {
+		if msg == "after a long idle" {
+			time.Sleep(actors.MaxLinger + 200*time.Millisecond) // idle past the longest linger: the subject
+		}
+		_, err := c.Write([]byte(msg))
+		require.NoError(t, err)
+		assert.Equal(t, msg, string(expect[*messages.DataEvent](p).Data))
+	}
+}
