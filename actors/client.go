@@ -64,7 +64,8 @@ func SpawnClient(tree *supervisor.Tree, cfg ClientConfig) (*actor.PID, error) {
 	return tree.SpawnClient(actor.PropsFromProducer(func() actor.Actor {
 		return &client{cfg: cfg, retries: supervisor.Retries{Budget: cfg.Retry, Jitter: cfg.Jitter}}
 	},
-		actor.WithSupervisor(supervisor.StopStrategy(sc.Logger))))
+		actor.WithSupervisor(supervisor.StopStrategy(sc.Logger)),
+		actor.WithMailbox(func() actor.Mailbox { return newMailbox(nil) })))
 }
 
 // client is the actor of SpawnClient.
@@ -85,6 +86,14 @@ type client struct {
 	sent   map[uint64]any
 	nextID uint64
 	endOf  *actor.PID // the socket whose EndEvent the owner was asked to answer
+	mb     *mailbox   // its mailbox: what waits there as it stops is settled (see closed)
+}
+
+// releaseWrite gives back the lease of a Write that came after the client stopped.
+func releaseWrite(msg any) {
+	if w, ok := msg.(*messages.Write); ok {
+		w.Lease.Release()
+	}
 }
 
 // sentToken is the token of a Write the client hands to its socket: the owner's is in sent.
@@ -162,6 +171,11 @@ func (c *client) Receive(ctx actor.Context) {
 		}
 	case *messages.EndEvent:
 		c.ended(ctx, m)
+	case *actor.DeadLetterResponse: // the owner is gone: nobody answers the EndEvent
+		if c.endOf != nil && c.endOf.Equal(c.sock) {
+			ctx.Send(c.sock, &messages.End{})
+		}
+		c.endOf = nil
 	case actor.SystemMessage, actor.AutoReceiveMessage:
 	default:
 		c.forward(ctx, m) // the socket's other events
@@ -190,7 +204,7 @@ func (c *client) ended(ctx actor.Context, m *messages.EndEvent) {
 		c.endOf = nil
 	case !m.Socket.Equal(c.sock):
 	case c.cfg.Socket.AllowHalfOpen:
-		c.forward(ctx, m)
+		c.forward(ctx, &messages.EndEvent{Socket: c.self})
 	case c.cfg.Owner == nil:
 		ctx.Send(c.sock, &messages.End{})
 	default:
@@ -313,6 +327,16 @@ func (c *client) lost(ctx actor.Context) {
 }
 
 func (c *client) closed(ctx actor.Context) {
+	// The Writes waiting in the mailbox fail before ClientCloseEvent; later ones reach no one,
+	// and give their leases back.
+	if c.mb != nil {
+		for _, msg := range c.mb.closeUser(releaseWrite) {
+			if w, ok := msg.(*messages.Write); ok {
+				w.Lease.Release()
+				c.settle(ctx, w.Token, ErrSocketClosed)
+			}
+		}
+	}
 	c.forward(ctx, &messages.ClientCloseEvent{Client: c.self})
 	ctx.Stop(c.self)
 }

@@ -98,10 +98,14 @@ func (m *mailbox) schedule(inline bool) {
 
 func (m *mailbox) RegisterHandlers(invoker actor.MessageInvoker, _ actor.Dispatcher) {
 	m.invoker = invoker
-	// The actor exists by now (protoactor makes it first); a socket's reader posts here.
+	// The actor exists by now (protoactor makes it first): a socket's reader posts here, and
+	// a socket or client settles what waits here as it closes (closeUser).
 	if c, ok := invoker.(interface{ Actor() actor.Actor }); ok {
-		if s, ok := c.Actor().(*socket); ok {
-			s.mb = m
+		switch a := c.Actor().(type) {
+		case *socket:
+			a.mb = m
+		case *client:
+			a.mb = m
 		}
 	}
 }

@@ -321,18 +321,20 @@ func (s *socket) closingCommand(ctx actor.Context, msg any) {
 // deadLeases has the actor systems whose dead letters give back the leases of Writes.
 var deadLeases sync.Map // weak.Pointer[actor.ActorSystem] -> struct{}
 
-// lastDeadLeases is the system releaseDeadLeases saw last.
-var lastDeadLeases atomic.Pointer[actor.ActorSystem]
+// lastDeadLeases is the system releaseDeadLeases saw last, weakly: a system that was shut
+// down and dropped is not kept.
+var lastDeadLeases atomic.Pointer[weak.Pointer[actor.ActorSystem]]
 
 // releaseDeadLeases makes sys's dead letters (Writes sent to a socket that closed, after its
 // actor was gone) give back the leases they carry, once per system: the lent buffer of the
 // socket that read the data can then be read into again.
 func releaseDeadLeases(sys *actor.ActorSystem) {
-	if lastDeadLeases.Load() == sys { // the common case: one system, asked for every socket
+	if last := lastDeadLeases.Load(); last != nil && last.Value() == sys { // the common case
 		return
 	}
-	defer lastDeadLeases.Store(sys)
-	if _, done := deadLeases.LoadOrStore(weak.Make(sys), struct{}{}); done {
+	w := weak.Make(sys)
+	defer lastDeadLeases.Store(&w)
+	if _, done := deadLeases.LoadOrStore(w, struct{}{}); done {
 		return
 	}
 	sys.EventStream.Subscribe(func(ev any) {

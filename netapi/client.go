@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/actornet/actornet/actors"
 	"github.com/actornet/actornet/supervisor"
 )
 
@@ -46,6 +47,7 @@ var (
 // A Client is safe for concurrent use. Its callbacks run on its loop, one at a time.
 type Client struct {
 	rt   *Runtime
+	loop *actors.Loop // where its callbacks, and its connections' sockets, run
 	opts ClientOptions
 	hwm  int
 
@@ -81,7 +83,11 @@ func (rt *Runtime) NewClient(opts ClientOptions) *Client {
 	if c.retries.Jitter == 0 {
 		c.retries.Jitter = 0.2
 	}
-	c.rt.post(c.rt.loopForNew(), c.connect) // on the client's loop: its sockets join it
+	c.loop = c.rt.loopForNew()
+	c.rt.mu.Lock()
+	c.rt.clients[c] = struct{}{}
+	c.rt.mu.Unlock()
+	c.rt.post(c.loop, c.connect) // on the client's loop: its sockets join it
 	return c
 }
 
@@ -94,7 +100,7 @@ func (c *Client) OnUp(fn func()) {
 	up := c.up
 	c.mu.Unlock()
 	if up {
-		c.rt.post(c.rt.loopForNew(), fn)
+		c.rt.post(c.loop, fn)
 	}
 }
 
@@ -122,7 +128,7 @@ func (c *Client) OnClose(fn func()) {
 	}
 	c.mu.Unlock()
 	if done {
-		c.rt.post(c.rt.loopForNew(), fn)
+		c.rt.post(c.loop, fn)
 	}
 }
 
@@ -185,7 +191,7 @@ func (c *Client) Close() {
 		s.End(nil, nil) // 'close' follows the socket's
 		return
 	}
-	c.rt.post(c.rt.loopForNew(), c.closeNow)
+	c.rt.post(c.loop, c.closeNow)
 }
 
 // Socket is the connection that is up, nil while down.
@@ -200,7 +206,7 @@ func (c *Client) Socket() *Socket {
 
 func (c *Client) settle(cb func(error), err error) {
 	if cb != nil {
-		c.rt.post(c.rt.loopForNew(), func() { cb(err) })
+		c.rt.post(c.loop, func() { cb(err) })
 	}
 }
 
@@ -334,7 +340,27 @@ func (c *Client) lost(s *Socket, err error) {
 	}
 }
 
+// shutdown ends a client at the runtime's Shutdown: one that is down, waiting for its next
+// attempt, closes now; one that is up closes with its connection (see lost).
+func (c *Client) shutdown() {
+	c.mu.Lock()
+	if c.closed || c.sock != nil {
+		c.mu.Unlock()
+		return
+	}
+	c.closed = true
+	dropped := c.takeQueueLocked()
+	c.mu.Unlock()
+	for _, w := range dropped {
+		c.settle(w.cb, ErrClientClosed)
+	}
+	c.rt.post(c.loop, c.closeNow)
+}
+
 func (c *Client) closeNow() {
+	c.rt.mu.Lock()
+	delete(c.rt.clients, c)
+	c.rt.mu.Unlock()
 	c.mu.Lock()
 	fns := c.ls.close
 	c.ls.close, c.done = nil, true // once

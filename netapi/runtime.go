@@ -37,6 +37,7 @@ type Runtime struct {
 	sockets   map[*Socket]struct{}
 	servers   map[*Server]struct{}
 	timers    map[*Timer]struct{}
+	clients   map[*Client]struct{} // not closed yet: Shutdown closes those that are down
 	closed    bool
 	shutDown  chan struct{} // closed once Shutdown is done
 	shutErr   error         // what Shutdown returned
@@ -104,7 +105,7 @@ func New(opts ...Option) *Runtime {
 		opt(&o)
 	}
 	rt := &Runtime{logger: o.logger, resolver: o.resolver, sockets: map[*Socket]struct{}{}, servers: map[*Server]struct{}{},
-		timers: map[*Timer]struct{}{}}
+		timers: map[*Timer]struct{}{}, clients: map[*Client]struct{}{}}
 	rt.errLog = rt.logger
 	if rt.logger == nil {
 		rt.logger, rt.errLog = slog.New(slog.DiscardHandler), slog.Default()
@@ -196,10 +197,13 @@ func (rt *Runtime) Shutdown(ctx context.Context) error {
 	}
 	rt.closed = true
 	rt.shutDown = make(chan struct{})
-	timers := keys(rt.timers)
+	timers, clients := keys(rt.timers), keys(rt.clients)
 	rt.mu.Unlock()
 	for _, t := range timers {
 		t.Stop()
+	}
+	for _, c := range clients {
+		c.shutdown() // one waiting to retry has no socket whose close would end it
 	}
 	err := rt.closeAll(ctx)
 	stopCtx, cancel := context.WithTimeout(context.Background(), stopTimeout)
