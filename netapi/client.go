@@ -161,7 +161,9 @@ func (c *Client) Write(data []byte, onFlushed func(err error)) bool {
 		c.settle(onFlushed, ErrNotConnected)
 		return false
 	}
-	c.queue = append(c.queue, clientWrite{data, onFlushed})
+	// A copy: data may lie in another socket's lent read buffer (ReuseReadBuffer), read into
+	// again once its listeners returned, long before the next connection takes this.
+	c.queue = append(c.queue, clientWrite{append([]byte(nil), data...), onFlushed})
 	c.queued += len(data)
 	ok := c.queued < c.hwm
 	c.needDrain = c.needDrain || !ok
