@@ -117,15 +117,7 @@ func (c *client) Receive(ctx actor.Context) {
 		}
 	case *messages.Write:
 		c.write(ctx, m)
-	case *messages.End:
-		c.stopping = true
-		c.dropQueue(ctx, ErrSocketClosed)
-		if c.sock != nil {
-			ctx.Send(c.sock, m)
-		} else {
-			c.closed(ctx)
-		}
-	case *messages.Destroy:
+	case *messages.End, *messages.Destroy:
 		c.stopping = true
 		c.dropQueue(ctx, ErrSocketClosed)
 		if c.sock != nil {

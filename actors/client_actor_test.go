@@ -40,23 +40,29 @@ func TestClientWritesRacingALostConnectionAllSettle(t *testing.T) {
 		e.send(c, &messages.Write{Data: []byte("0123456789abcdef"), Token: i})
 	}
 	settled := map[any]int{}
-	for down := false; !down; {
-		switch ev := p.next().(type) {
-		case *messages.WrittenEvent:
-			settled[ev.Token]++
-		case *messages.ClientDownEvent:
-			down = true
-		}
-	}
+	settleUntil[*messages.ClientDownEvent](p, settled)
 	e.send(c, &messages.Destroy{}) // settles what waits while down; ClientCloseEvent last
-	for closed := false; !closed; {
+	settleUntil[*messages.ClientCloseEvent](p, settled)
+	assert.Zero(t, unsettled(t, settled, n), "Writes with a Token that never got a WrittenEvent (of %d)", n)
+}
+
+// settleUntil counts the WrittenEvents p gets, by token, until an event of type T.
+func settleUntil[T any](p *probe, settled map[any]int) {
+	p.t.Helper()
+	for {
 		switch ev := p.next().(type) {
 		case *messages.WrittenEvent:
 			settled[ev.Token]++
-		case *messages.ClientCloseEvent:
-			closed = true
+		case T:
+			return
 		}
 	}
+}
+
+// unsettled checks that none of tokens 0..n-1 was settled twice and returns how many were
+// not settled at all.
+func unsettled(t *testing.T, settled map[any]int, n int) int {
+	t.Helper()
 	missing := 0
 	for i := range n {
 		assert.LessOrEqual(t, settled[i], 1, "token %d settled twice", i)
@@ -64,7 +70,7 @@ func TestClientWritesRacingALostConnectionAllSettle(t *testing.T) {
 			missing++
 		}
 	}
-	assert.Zero(t, missing, "Writes with a Token that never got a WrittenEvent (of %d)", n)
+	return missing
 }
 
 // On a plain socket of the actor face: Writes with a Token that reached the socket's mailbox
@@ -92,22 +98,8 @@ func TestSocketWritesQueuedAtCloseAllSettle(t *testing.T) {
 	}
 	close(reset) // every Write is in the socket's mailbox, or handled, by now
 	settled := map[any]int{}
-	for closed := false; !closed; {
-		switch ev := p.next().(type) {
-		case *messages.WrittenEvent:
-			settled[ev.Token]++
-		case *messages.CloseEvent:
-			closed = true
-		}
-	}
-	missing := 0
-	for i := range n {
-		assert.LessOrEqual(t, settled[i], 1, "token %d settled twice", i)
-		if settled[i] == 0 {
-			missing++
-		}
-	}
-	assert.Zero(t, missing, "Writes with a Token that never got a WrittenEvent before CloseEvent (of %d)", n)
+	settleUntil[*messages.CloseEvent](p, settled)
+	assert.Zero(t, unsettled(t, settled, n), "Writes with a Token that never got a WrittenEvent before CloseEvent (of %d)", n)
 	var released atomic.Int32
 	const late = 100
 	for i := range late {
