@@ -40,7 +40,10 @@ func TestMetrics(t *testing.T) {
 	ln, refusedPort := rawListener(t)
 	require.NoError(t, ln.Close())
 	refused := make(chan error, 1)
-	rt.NewSocket(netapi.SocketOptions{}).ConnectPort(refusedPort, "127.0.0.1", nil).OnError(func(err error) { refused <- err })
+	// The listener goes on before Connect: outside a loop the refusal may come first.
+	refusing := rt.NewSocket(netapi.SocketOptions{})
+	refusing.OnError(func(err error) { refused <- err })
+	refusing.ConnectPort(refusedPort, "127.0.0.1", nil)
 	assert.Equal(t, "ECONNREFUSED", netapi.Code(recv(t, refused)))
 
 	// A peer that never reads: what the kernel does not take stays queued.
