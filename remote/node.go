@@ -88,6 +88,7 @@ type Node struct {
 	rem     *parem.Remote
 	service *actor.PID
 	logger  *slog.Logger
+	links   *links
 }
 
 // Start makes sys reachable from other nodes as cfg says. With a tree it also spawns the
@@ -142,10 +143,16 @@ func Start(sys *actor.ActorSystem, tree *supervisor.Tree, cfg Config) (n *Node, 
 		}
 	}()
 	rem.Start()
-	n = &Node{sys: sys, rem: rem, logger: cfg.Logger, stop: supervisor.StopStrategy(cfg.Logger)}
+	n = &Node{sys: sys, rem: rem, logger: cfg.Logger, stop: supervisor.StopStrategy(cfg.Logger),
+		links: newLinks(sys, cfg.Logger)}
 	if tree != nil {
-		n.service, err = sys.Root.SpawnNamed(serviceProps(tree, cfg.Logger, n.stop), ServiceName)
+		if err := n.links.listen(cfg.Host, cfg.AdvertisedHost); err != nil {
+			rem.Shutdown(false)
+			return nil, err
+		}
+		n.service, err = sys.Root.SpawnNamed(serviceProps(tree, cfg.Logger, n.stop, n.links.addr), ServiceName)
 		if err != nil {
+			n.links.stop()
 			rem.Shutdown(false)
 			return nil, fmt.Errorf("remote: spawn the socket service: %w", err)
 		}
@@ -161,7 +168,8 @@ func (n *Node) Service() *actor.PID { return n.service }
 
 // Client is the way to the socket service of the node at address.
 func (n *Node) Client(address string) *Client {
-	return &Client{sys: n.sys, service: actor.NewPID(address, ServiceName), logger: n.logger, stop: n.stop}
+	return &Client{sys: n.sys, service: actor.NewPID(address, ServiceName), logger: n.logger, stop: n.stop,
+		links: n.links}
 }
 
 // Stop stops the socket service, which destroys the sockets and servers it spawned (their
@@ -171,5 +179,6 @@ func (n *Node) Stop() {
 	if n.service != nil {
 		_ = n.sys.Root.StopFuture(n.service).Wait()
 	}
+	n.links.stop()
 	n.rem.Shutdown(true)
 }

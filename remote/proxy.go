@@ -1,6 +1,8 @@
 package remote
 
 import (
+	"errors"
+	"fmt"
 	"log/slog"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -19,6 +21,7 @@ type Client struct {
 	service *actor.PID
 	logger  *slog.Logger
 	stop    actor.SupervisorStrategy // the node's, for the proxies
+	links   *links                   // the node's
 }
 
 // SocketOptions is the spawn options of a remote socket. The zero value works.
@@ -69,7 +72,7 @@ func (o SocketOptions) wire() *wire.SocketOptions {
 // lost, the owner gets an ErrorEvent with ErrNodeLost and a CloseEvent.
 func (c *Client) SpawnSocket(opts SocketOptions) *actor.PID {
 	return c.sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor {
-		return newSocketProxy(opts, opts.Owner, c.service, nil, false, c.logger)
+		return newSocketProxy(opts, opts.Owner, c.service, nil, false, c.logger, c.links, "")
 	}, actor.WithGuardian(c.stop)))
 }
 
@@ -78,7 +81,8 @@ func (c *Client) SpawnSocket(opts SocketOptions) *actor.PID {
 // ServerErrorEvent with ErrNodeLost and a ServerCloseEvent.
 func (c *Client) SpawnServer(opts ServerOptions) *actor.PID {
 	return c.sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor {
-		return &serverProxy{opts: opts, owner: opts.Owner, service: c.service, logger: c.logger, stop: c.stop}
+		return &serverProxy{opts: opts, owner: opts.Owner, service: c.service, logger: c.logger, stop: c.stop,
+			links: c.links}
 	}, actor.WithGuardian(c.stop)))
 }
 
@@ -107,16 +111,21 @@ type credited struct{}
 // commands to the wire and its relay's events back, keeps the tokens that cannot cross,
 // cuts writes to MaxChunk, says FullEvent and DrainEvent from the bytes in flight, credits
 // consumed reads back to the relay, and turns the loss of the relay's node into an
-// ErrorEvent with ErrNodeLost and a CloseEvent.
+// ErrorEvent with ErrNodeLost and a CloseEvent. It talks to its relay over a link (see
+// link.go): it asks its node for the link to the relay's node once it knows where that is,
+// and its first frame on it binds the relay.
 type socketProxy struct {
-	opts    SocketOptions
-	owner   *actor.PID
-	service *actor.PID // watched until the relay is known
-	relay   *actor.PID
-	held    bool       // an accepted socket waiting for Register or Start (HoldAccepted)
-	ready   bool       // may register with its relay (an accepted socket's ConnectionEvent is out)
-	pending []envelope // commands sent before the relay was known
-	logger  *slog.Logger
+	opts     SocketOptions
+	owner    *actor.PID
+	service  *actor.PID // watched until the relay is known
+	relay    *actor.PID
+	held     bool       // an accepted socket waiting for Register or Start (HoldAccepted)
+	ready    bool       // may register with its relay (an accepted socket's ConnectionEvent is out)
+	pending  []envelope // commands sent before the link to the relay was bound
+	logger   *slog.Logger
+	links    *links
+	linkAddr string // where the relay's node takes links
+	link     *link  // to the relay, once dialed and bound
 
 	replaying   bool // pending commands are being sent
 	hwm, window int
@@ -129,9 +138,10 @@ type socketProxy struct {
 	closed      bool
 }
 
-func newSocketProxy(opts SocketOptions, owner, service, relay *actor.PID, held bool, logger *slog.Logger) *socketProxy {
+func newSocketProxy(opts SocketOptions, owner, service, relay *actor.PID, held bool, logger *slog.Logger,
+	links *links, linkAddr string) *socketProxy {
 	p := &socketProxy{opts: opts, owner: owner, service: service, relay: relay, held: held,
-		logger: logger, hwm: opts.HighWaterMark, window: opts.Window,
+		logger: logger, links: links, linkAddr: linkAddr, hwm: opts.HighWaterMark, window: opts.Window,
 		writes: map[uint64]settling{}, inspects: map[uint64]*actor.PID{}}
 	if p.hwm <= 0 {
 		p.hwm = DefaultHighWaterMark
@@ -150,6 +160,7 @@ func (p *socketProxy) Receive(ctx actor.Context) {
 		}
 		if p.relay != nil { // accepted: the relay exists, registering waits for attach
 			ctx.Watch(p.relay)
+			p.links.dial(p.linkAddr, ctx.Self())
 			return
 		}
 		ctx.Watch(p.service)
@@ -172,18 +183,46 @@ func (p *socketProxy) Receive(ctx actor.Context) {
 		p.relay = pidFromWire(m.Relay)
 		ctx.Watch(p.relay)
 		ctx.Unwatch(p.service)
+		p.links.dial(m.Link, ctx.Self())
+	case linked:
+		if p.closed {
+			return
+		}
+		if m.err == nil && !m.l.use(ctx.Self()) {
+			m.err = errLinkClosed
+		}
+		if m.err == nil {
+			m.err = m.l.bind(p.relay.Id, ctx.Self().Id)
+		}
+		if m.err != nil {
+			p.fail(ctx, fmt.Errorf("%w: %v", ErrNodeLost, m.err))
+			return
+		}
+		p.link = m.l
 		p.replaying = true
 		for _, e := range p.pending {
 			p.command(ctx, e.msg, e.sender)
 		}
 		p.replaying = false
 		p.pending = nil
-	case *wire.DataEvent:
-		ev := &messages.DataEvent{Socket: ctx.Self(), Data: m.Data}
-		if p.opts.LendReads {
-			self, root := ctx.Self(), ctx.ActorSystem().Root
-			ev.Lease = messages.NewLease(func() { root.Send(self, credited{}) }).Lend()
-		} else {
+		p.register(ctx)
+	case linkLost:
+		if m.l == p.link && !p.closed {
+			p.lost(ctx)
+		}
+	case *actor.Stopped:
+		if p.link != nil {
+			p.link.done(ctx.Self())
+		}
+	case linkData:
+		ev := &messages.DataEvent{Socket: ctx.Self(), Data: m.data}
+		if p.opts.LendReads { // the buffer goes back to the link's pool, and the read is credited
+			self, root, buf := ctx.Self(), ctx.ActorSystem().Root, m.buf
+			ev.Lease = messages.NewLease(func() {
+				putFrameBuffer(buf)
+				root.Send(self, credited{})
+			}).Lend()
+		} else { // the owner keeps the data
 			p.credit(ctx)
 		}
 		p.deliver(ctx, ev)
@@ -237,17 +276,20 @@ func (p *socketProxy) deliver(ctx actor.Context, ev any) {
 	}
 }
 
-// send sends a wire command to the relay.
-func (p *socketProxy) send(ctx actor.Context, m proto.Message) {
-	if p.relay != nil && !p.closed {
-		ctx.Send(p.relay, m)
+// send sends a wire command to the relay, over the link.
+func (p *socketProxy) send(_ actor.Context, m proto.Message) {
+	if p.link == nil || p.closed {
+		return
+	}
+	if err := p.link.send(p.relay.Id, m); err != nil && !errors.Is(err, errLinkClosed) {
+		p.logger.Error("remote: proxy could not send", "err", err) // the link's loss fails the proxy
 	}
 }
 
 // register asks the relay of an accepted socket to start delivering, once the owner has its
 // ConnectionEvent and, with HoldAccepted, a Register or Start came.
 func (p *socketProxy) register(ctx actor.Context) {
-	if p.ready && !p.held && p.service == nil {
+	if p.ready && !p.held && p.service == nil && p.link != nil {
 		p.ready = false
 		p.send(ctx, &wire.Register{Owner: pidToWire(ctx.Self())})
 	}
@@ -272,7 +314,7 @@ func (p *socketProxy) command(ctx actor.Context, m any, sender *actor.PID) {
 		p.register(ctx)
 		return
 	}
-	if p.relay == nil {
+	if p.link == nil {
 		if !p.closed {
 			p.pending = append(p.pending, envelope{m, sender})
 			if w, ok := m.(*messages.Write); ok { // it counts as in flight from now on
@@ -321,7 +363,9 @@ func (p *socketProxy) write(ctx actor.Context, data []byte, token any, hasToken 
 		}
 		p.writes[p.nextID] = s
 		p.inFlight += n
-		p.send(ctx, &wire.Write{Data: data[:n], Id: p.nextID})
+		if err := p.link.sendWrite(p.relay.Id, p.nextID, data[:n]); err != nil && !errors.Is(err, errLinkClosed) {
+			p.logger.Error("remote: proxy could not send", "err", err)
+		}
 		data = data[n:]
 		if len(data) == 0 {
 			break
@@ -416,6 +460,8 @@ type serverProxy struct {
 	closed   bool
 	logger   *slog.Logger
 	stop     actor.SupervisorStrategy
+	links    *links
+	linkAddr string // where the server's node takes links, for its sockets' proxies
 }
 
 func (p *serverProxy) Receive(ctx actor.Context) {
@@ -447,6 +493,7 @@ func (p *serverProxy) Receive(ctx actor.Context) {
 			return
 		}
 		p.relay = pidFromWire(m.Relay)
+		p.linkAddr = m.Link
 		ctx.Watch(p.relay)
 		ctx.Unwatch(p.service)
 		for _, e := range p.pending {
@@ -457,7 +504,7 @@ func (p *serverProxy) Receive(ctx actor.Context) {
 		relay := pidFromWire(m.Socket)
 		opts, owner, held := p.opts.Socket, p.owner, p.opts.HoldAccepted
 		s := ctx.ActorSystem().Root.Spawn(actor.PropsFromProducer(func() actor.Actor {
-			return newSocketProxy(opts, owner, nil, relay, held, p.logger)
+			return newSocketProxy(opts, owner, nil, relay, held, p.logger, p.links, p.linkAddr)
 		}, actor.WithGuardian(p.stop)))
 		ctx.Watch(s)
 		p.sockets[relay.Id] = s

@@ -1,6 +1,7 @@
 package remote
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 
@@ -23,8 +24,12 @@ import (
 // socket reads only while neither holds it. Writes: each Write carries an id and its
 // WrittenEvent goes back, so the proxy knows what is in flight (see socketProxy).
 //
-// The relay watches the proxy: when it stops, or its node is lost, the relay stops and the
-// socket, whose owner it is, is destroyed. It stops itself after the socket's CloseEvent.
+// Everything the relay says to its proxy goes over a link (see link.go), once the proxy's
+// first frame arrived on it (bound); what the socket says before waits for that.
+//
+// The relay watches the proxy: when it stops, or its node or the link is lost, the relay
+// stops and the socket, whose owner it is, is destroyed. It stops itself after the socket's
+// CloseEvent.
 type socketRelay struct {
 	tree     *supervisor.Tree
 	opts     *wire.SocketOptions
@@ -32,6 +37,10 @@ type socketRelay struct {
 	socket   *actor.PID
 	loop     *actors.Loop // the socket's and the relay's
 	accepted bool
+	linkAddr string      // where this node takes links, for Attached
+	link     *link       // to the proxy, once bound
+	peer     string      // the proxy's id on its node
+	early    []heldEvent // what the socket said before the link was bound
 
 	window       int
 	inflight     int  // DataEvents sent and not credited
@@ -69,10 +78,38 @@ func (r *socketRelay) Receive(ctx actor.Context) {
 			return
 		}
 		r.socket = pid
-		ctx.Send(r.owner, &wire.Attached{Relay: pidToWire(ctx.Self())})
+		ctx.Send(r.owner, &wire.Attached{Relay: pidToWire(ctx.Self()), Link: r.linkAddr})
+	case *actor.Stopped:
+		if r.link != nil {
+			r.link.done(ctx.Self())
+		}
+		for _, e := range r.early {
+			e.lease.Release()
+		}
 	case *actor.Terminated:
 		if r.owner != nil && m.Who.Equal(r.owner) {
 			ctx.Stop(ctx.Self()) // the socket sees its owner stop and is destroyed
+		}
+	case bound:
+		if r.link != nil || !m.l.use(ctx.Self()) {
+			return
+		}
+		r.link, r.peer = m.l, m.peer
+		early := r.early
+		r.early = nil
+		for _, e := range early {
+			if e.m != nil {
+				r.send(ctx, e.m)
+			} else {
+				r.sendData(e.data, e.lease)
+			}
+		}
+		if r.closed {
+			ctx.Stop(ctx.Self())
+		}
+	case linkLost:
+		if m.l == r.link {
+			ctx.Stop(ctx.Self())
 		}
 	case bind:
 		r.socket = m.socket
@@ -104,17 +141,23 @@ func (r *socketRelay) Receive(ctx actor.Context) {
 			r.send(ctx, w)
 		}
 	case *messages.DataEvent:
-		w, _ := encodeEvent(m)
-		r.send(ctx, w)
+		r.sendData(m.Data, m.Lease)
 		r.inflight++
 		r.apply(ctx)
+	case linkWrite:
+		buf := m.buf
+		ctx.Send(r.socket, &messages.Write{Data: m.data, Token: idToken(m.id),
+			Lease: messages.NewLease(func() { putFrameBuffer(buf) }).Lend()})
 	case *messages.FullEvent, *messages.DrainEvent:
 		// The proxy says Full and Drain from what it has in flight, this queue included.
 	case *messages.CloseEvent:
 		w, _ := encodeEvent(m)
 		r.send(ctx, w)
 		r.closed = true
-		ctx.Stop(ctx.Self())
+		if r.link != nil || r.owner == nil {
+			ctx.Stop(ctx.Self())
+		} // else it stops once bound, having said it all
+
 	case proto.Message:
 		if c, ok := decodeCommand(m); ok {
 			ctx.Send(r.socket, c)
@@ -129,11 +172,36 @@ func (r *socketRelay) Receive(ctx actor.Context) {
 	}
 }
 
-// send sends an event to the owner, which an accepted socket has once it is registered
-// (it sends nothing before).
-func (r *socketRelay) send(ctx actor.Context, m proto.Message) {
-	if r.owner != nil {
-		ctx.Send(r.owner, m)
+// heldEvent is an event the socket said before the link was bound: a message, or data and
+// its lease.
+type heldEvent struct {
+	m     proto.Message
+	data  []byte
+	lease *messages.Lease
+}
+
+// send sends an event to the proxy over the link, or keeps it until the link is bound.
+func (r *socketRelay) send(_ actor.Context, m proto.Message) {
+	if r.link == nil {
+		r.early = append(r.early, heldEvent{m: m})
+		return
+	}
+	r.sent(r.link.send(r.peer, m))
+}
+
+// sendData sends a DataEvent's data, which lies in the socket's lent read buffer: the link
+// releases lease once it wrote it, and the socket reads again.
+func (r *socketRelay) sendData(data []byte, lease *messages.Lease) {
+	if r.link == nil {
+		r.early = append(r.early, heldEvent{data: data, lease: lease})
+		return
+	}
+	r.sent(r.link.sendData(r.peer, data, lease))
+}
+
+func (r *socketRelay) sent(err error) {
+	if err != nil && !errors.Is(err, errLinkClosed) {
+		r.logger.Error("remote: relay could not send", "err", err) // the link's loss stops the relay
 	}
 }
 
@@ -166,6 +234,7 @@ type serverRelay struct {
 	inspects []uint64
 	logger   *slog.Logger
 	stop     actor.SupervisorStrategy // for the accepted sockets' relays, spawned at the root
+	linkAddr string                   // where this node takes links, for Attached
 }
 
 func (r *serverRelay) Receive(ctx actor.Context) {
@@ -194,7 +263,7 @@ func (r *serverRelay) Receive(ctx actor.Context) {
 			return
 		}
 		r.server = pid
-		ctx.Send(r.owner, &wire.Attached{Relay: pidToWire(ctx.Self())})
+		ctx.Send(r.owner, &wire.Attached{Relay: pidToWire(ctx.Self()), Link: r.linkAddr})
 	case *actor.Stopping:
 		if r.server != nil {
 			ctx.Stop(r.server) // and its accepted sockets, its children, with it

@@ -15,14 +15,16 @@ import (
 // the node's tree. A relay that panics is stopped (and its socket with it), never
 // restarted; the service goes on.
 type service struct {
-	tree   *supervisor.Tree
-	logger *slog.Logger
-	stop   actor.SupervisorStrategy
+	tree     *supervisor.Tree
+	logger   *slog.Logger
+	stop     actor.SupervisorStrategy
+	linkAddr string // where this node takes links
 }
 
-func serviceProps(tree *supervisor.Tree, logger *slog.Logger, stop actor.SupervisorStrategy) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return &service{tree: tree, logger: logger, stop: stop} },
-		actor.WithSupervisor(stop))
+func serviceProps(tree *supervisor.Tree, logger *slog.Logger, stop actor.SupervisorStrategy, linkAddr string) *actor.Props {
+	return actor.PropsFromProducer(func() actor.Actor {
+		return &service{tree: tree, logger: logger, stop: stop, linkAddr: linkAddr}
+	}, actor.WithSupervisor(stop))
 }
 
 func (s *service) Receive(ctx actor.Context) {
@@ -38,7 +40,7 @@ func (s *service) Receive(ctx actor.Context) {
 		loop := actors.NewLoop()
 		ctx.Spawn(actor.PropsFromProducer(func() actor.Actor {
 			r := newSocketRelay(s.tree, owner, m.Options, false)
-			r.loop = loop
+			r.loop, r.linkAddr = loop, s.linkAddr
 			return r
 		}, actor.WithMailbox(loop.Mailbox())))
 	case *wire.SpawnServer:
@@ -48,7 +50,7 @@ func (s *service) Receive(ctx actor.Context) {
 			return
 		}
 		ctx.Spawn(actor.PropsFromProducer(func() actor.Actor {
-			return &serverRelay{tree: s.tree, owner: owner, opts: m, logger: s.logger, stop: s.stop}
+			return &serverRelay{tree: s.tree, owner: owner, opts: m, logger: s.logger, stop: s.stop, linkAddr: s.linkAddr}
 		}))
 	case actor.SystemMessage, actor.AutoReceiveMessage:
 	default:
@@ -56,11 +58,12 @@ func (s *service) Receive(ctx actor.Context) {
 	}
 }
 
-// socketConfig is the configuration of a socket a relay owns: reads capped at MaxChunk, not
-// lent (their Data crosses the wire after the event was handled), half-open always (the
-// proxy ends the socket once its owner handled EndEvent, see socketProxy).
+// socketConfig is the configuration of a socket a relay owns: reads capped at MaxChunk, lent
+// (a read's data goes out on the link from the read buffer, which the socket reads into again
+// once the link wrote it), half-open always (the proxy ends the socket once its owner
+// handled EndEvent, see socketProxy).
 func socketConfig(o *wire.SocketOptions, owner *actor.PID, loop *actors.Loop, logger *slog.Logger) actors.SocketConfig {
-	cfg := actors.SocketConfig{Owner: owner, AllowHalfOpen: true, Loop: loop, Logger: logger}
+	cfg := actors.SocketConfig{Owner: owner, AllowHalfOpen: true, Loop: loop, Logger: logger, LendReads: true}
 	if o != nil {
 		cfg.HighWaterMark = int(o.HighWaterMark)
 		cfg.ReadBufferSize = int(o.ReadBufferSize)
