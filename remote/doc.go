@@ -1,6 +1,7 @@
-// Package remote drives actornet's sockets and servers from another node, over
-// protoactor-go's remote (gRPC): an owner actor on one node owns sockets on another exactly
-// as it owns local ones, with the same commands and events.
+// Package remote drives actornet's sockets and servers from another node: an owner actor on
+// one node owns sockets on another exactly as it owns local ones, with the same commands and
+// events. protoactor-go's remote (gRPC) sets them up and watches the nodes; a link, one TCP
+// connection between two nodes, carries the sockets' traffic.
 //
 //	// node A, the sockets
 //	nodeA, _ := remote.Start(sys, tree, remote.Config{Port: 8090})
@@ -17,7 +18,11 @@
 // [Client] of that node spawns local proxies (one per socket or server); each asks the service
 // for a relay, which spawns the real socket or server in the tree and owns it. Commands go
 // owner → proxy → relay → socket, events the other way; only the hops proxy → relay and relay
-// → proxy cross the wire, in the protobuf form of package wire. Tokens stay with the proxy;
+// → proxy cross the wire. The proxy's node dials a link to the relay's node (where the
+// relay's Attached says it takes links), and from then on proxy and relay talk over it: data
+// as it is, one writev out and one read in, other messages in the protobuf form of package
+// wire (see link.go). Spawning, servers' traffic and the watches stay on protoactor's remote.
+// Tokens stay with the proxy;
 // errors cross as their Node code and message and come back as an [*Error] that matches the
 // same sentinels with errors.Is, and whose code netapi.Code names.
 //
@@ -29,8 +34,8 @@
 // Write is settled by the socket's node once the kernel took it; the proxy says FullEvent
 // when [SocketOptions.HighWaterMark] bytes are unsettled and DrainEvent when none are, so an
 // owner that pauses on Full and resumes on Drain never grows a queue. No message carries
-// more than [MaxChunk] bytes, and protoactor sends at most [BatchSize] in one gRPC message,
-// so none reaches gRPC's 4 MiB limit.
+// more than [MaxChunk] bytes (a link refuses a larger frame), and protoactor sends at most
+// [BatchSize] in one gRPC message, so none reaches gRPC's 4 MiB limit.
 //
 // # Failure
 //
@@ -38,5 +43,6 @@
 // stop and their sockets are destroyed; when the socket's node dies, each proxy gives its
 // owner an ErrorEvent with [ErrNodeLost] (code ERR_NODE_LOST) and a CloseEvent (a server's, a
 // ServerErrorEvent and a ServerCloseEvent). A node that froze is noticed by keepalive (see
-// [Config]). Messages a node cannot decode are dropped with a log line.
+// [Config]). A link that breaks counts as its node's loss for the sockets that used it.
+// Messages a node cannot decode are dropped with a log line.
 package remote
