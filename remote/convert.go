@@ -1,6 +1,7 @@
 package remote
 
 import (
+	"crypto/x509"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -52,8 +53,6 @@ func encodeCommand(m any) (proto.Message, bool) {
 	switch m := m.(type) {
 	case *messages.Connect:
 		return &wire.Connect{Port: int32(m.Port), Host: m.Host}, true
-	case *messages.Write:
-		return &wire.Write{Data: m.Data, Id: tokenID(m.Token)}, true
 	case *messages.End:
 		return &wire.End{Data: m.Data}, true
 	case *messages.Destroy:
@@ -94,8 +93,6 @@ func decodeCommand(m proto.Message) (any, bool) {
 	switch m := m.(type) {
 	case *wire.Connect:
 		return &messages.Connect{Port: int(m.Port), Host: m.Host}, true
-	case *wire.Write:
-		return &messages.Write{Data: m.Data, Token: idToken(m.Id)}, true
 	case *wire.End:
 		return &messages.End{Data: m.Data}, true
 	case *wire.Destroy:
@@ -145,8 +142,13 @@ func encodeEvent(m any) (proto.Message, bool) {
 	switch m := m.(type) {
 	case *messages.ConnectEvent:
 		return &wire.ConnectEvent{Local: addrToWire(m.Local), Remote: addrToWire(m.Remote)}, true
-	case *messages.DataEvent:
-		return &wire.DataEvent{Data: m.Data}, true
+	case *messages.SecureConnectEvent:
+		w := &wire.SecureConnectEvent{Protocol: m.Protocol, AlpnProtocol: m.ALPNProtocol, Authorized: m.Authorized,
+			AuthorizationError: encodeErr(m.AuthorizationError)}
+		for _, c := range m.PeerCertificates {
+			w.PeerCertificates = append(w.PeerCertificates, c.Raw)
+		}
+		return w, true
 	case *messages.DrainEvent:
 		return &wire.DrainEvent{}, true
 	case *messages.FullEvent:
@@ -197,8 +199,16 @@ func decodeEvent(m proto.Message, self *actor.PID) (any, bool) {
 	switch m := m.(type) {
 	case *wire.ConnectEvent:
 		return &messages.ConnectEvent{Socket: self, Local: addrFromWire(m.Local), Remote: addrFromWire(m.Remote)}, true
-	case *wire.DataEvent:
-		return &messages.DataEvent{Socket: self, Data: m.Data}, true
+	case *wire.SecureConnectEvent:
+		e := &messages.SecureConnectEvent{Socket: self, Protocol: m.Protocol, ALPNProtocol: m.AlpnProtocol,
+			Authorized: m.Authorized, AuthorizationError: decodeErr(m.AuthorizationError)}
+		for _, der := range m.PeerCertificates {
+			// The socket's node parsed them already; one that does not parse here is left out.
+			if c, err := x509.ParseCertificate(der); err == nil {
+				e.PeerCertificates = append(e.PeerCertificates, c)
+			}
+		}
+		return e, true
 	case *wire.DrainEvent:
 		return &messages.DrainEvent{Socket: self}, true
 	case *wire.FullEvent:

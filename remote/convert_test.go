@@ -1,6 +1,7 @@
 package remote_test
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -14,6 +15,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/actornet/actornet/actors"
+	"github.com/actornet/actornet/internal/testkit"
 	"github.com/actornet/actornet/messages"
 	"github.com/actornet/actornet/netapi"
 	"github.com/actornet/actornet/remote"
@@ -35,7 +37,6 @@ func TestCommandsCrossTheWire(t *testing.T) {
 	owner := actor.NewPID("10.0.0.2:8090", "owner$1")
 	for _, cmd := range []any{
 		&messages.Connect{Port: 7001, Host: "example.com"},
-		&messages.Write{Data: []byte("hello"), Token: uint64(7)},
 		&messages.End{Data: []byte("bye")},
 		&messages.Destroy{},
 		&messages.Pause{}, &messages.Resume{}, &messages.Cork{}, &messages.Uncork{},
@@ -59,12 +60,15 @@ func TestCommandsCrossTheWire(t *testing.T) {
 }
 
 func TestEventsCrossTheWire(t *testing.T) {
+	leaf, err := x509.ParseCertificate(testkit.NewPKI(t).Leaf(t, testkit.CertOptions{Names: []string{"localhost"}}).TLS.Certificate[0])
+	require.NoError(t, err)
 	self := actor.NewPID("10.0.0.2:8090", "proxy$1")
 	a := messages.Addr{Address: "127.0.0.1", Family: "IPv4", Port: 7001}
 	b := messages.Addr{Address: "::1", Family: "IPv6", Port: 50000}
 	for _, ev := range []any{
 		&messages.ConnectEvent{Socket: self, Local: a, Remote: b},
-		&messages.DataEvent{Socket: self, Data: []byte("data")},
+		&messages.SecureConnectEvent{Socket: self, Protocol: "TLSv1.3", ALPNProtocol: "h2", Authorized: true,
+			PeerCertificates: []*x509.Certificate{leaf}},
 		&messages.DrainEvent{Socket: self},
 		&messages.FullEvent{Socket: self},
 		&messages.EndEvent{Socket: self},
@@ -98,7 +102,8 @@ func TestErrorsCrossTheWire(t *testing.T) {
 	refused := &net.OpError{Op: "connect", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
 	sentinels := []error{netapi.ErrInvalidPort, netapi.ErrWriteAfterEnd, netapi.ErrServerNotRunning,
 		netapi.ErrServerAlreadyListening, netapi.ErrSocketClosed, netapi.ErrClosedBeforeConnection,
-		netapi.ErrListenerFailed, actors.ErrOwnerStopped, remote.ErrNodeLost, remote.ErrSpawnFailed}
+		netapi.ErrListenerFailed, actors.ErrOwnerStopped, remote.ErrNodeLost, remote.ErrSpawnFailed,
+		remote.ErrUnknownProfile, actors.ErrHandshakeTimeout, netapi.ErrFrameTooLarge, netapi.ErrBadFrame}
 	for _, tc := range []struct {
 		err   error
 		code  string
@@ -114,6 +119,10 @@ func TestErrorsCrossTheWire(t *testing.T) {
 		{&net.DNSError{Err: "no such host", Name: "nowhere.invalid", IsNotFound: true}, "ENOTFOUND", 0},
 		{supervisor.NewPanicError("boom"), "ERR_ACTORNET_PANIC", 0},
 		{remote.ErrNodeLost, "ERR_NODE_LOST", 0},
+		{fmt.Errorf("%w: %q", remote.ErrUnknownProfile, "nope"), "ERR_ACTORNET_UNKNOWN_PROFILE", 0},
+		{&actors.TLSError{Code: "ERR_TLS_HANDSHAKE_TIMEOUT", Err: actors.ErrHandshakeTimeout}, "ERR_TLS_HANDSHAKE_TIMEOUT", 0},
+		{fmt.Errorf("read: %w", netapi.ErrFrameTooLarge), "ERR_ACTORNET_FRAME_TOO_LARGE", 0},
+		{fmt.Errorf("%w: split", netapi.ErrBadFrame), "ERR_ACTORNET_BAD_FRAME", 0},
 		{errors.New("something else"), "", 0},
 	} {
 		t.Run(tc.code, func(t *testing.T) {

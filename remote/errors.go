@@ -35,6 +35,10 @@ var sentinels = map[string][]error{
 	"ERR_ACTORNET_OWNER_STOPPED":          {actors.ErrOwnerStopped},
 	"ERR_NODE_LOST":                       {ErrNodeLost},
 	"ERR_ACTORNET_SPAWN_FAILED":           {ErrSpawnFailed},
+	"ERR_ACTORNET_UNKNOWN_PROFILE":        {ErrUnknownProfile},
+	"ERR_TLS_HANDSHAKE_TIMEOUT":           {actors.ErrHandshakeTimeout},
+	"ERR_ACTORNET_FRAME_TOO_LARGE":        {netapi.ErrFrameTooLarge},
+	"ERR_ACTORNET_BAD_FRAME":              {netapi.ErrBadFrame},
 }
 
 // errnos are the system errors netapi.Code names, by that name.

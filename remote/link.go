@@ -36,8 +36,8 @@ import (
 // A frame is: a uint32 length (of what follows), a kind byte, the target actor's id on the
 // receiving node (a length byte and the id), and the body:
 //
-//	frameData   the bytes of a wire.DataEvent
-//	frameWrite  a uint64 id, then the bytes of a wire.Write
+//	frameData   a DataEvent's data
+//	frameWrite  a Write's id (a uint64, settled by the WrittenEvent with that token), then its data
 //	frameMsg    a length byte and a protobuf message's full name, then the message
 //	frameBind   the sender's actor id: the first frame a proxy sends its relay
 //

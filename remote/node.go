@@ -70,6 +70,10 @@ type Config struct {
 	// Logger receives the node's diagnostics (unknown messages dropped, spawn failures);
 	// nil is slog.Default().
 	Logger *slog.Logger
+	// Profiles are the settings this node's sockets can take that do not cross the wire
+	// (TLS, framing), by the names owners on other nodes ask for them with
+	// (SocketOptions.Profile). Only a node with a socket service uses them.
+	Profiles map[string]Profile
 }
 
 // Node is an actor system reachable from other nodes: protoactor's remote, configured for
@@ -107,6 +111,9 @@ func Start(sys *actor.ActorSystem, tree *supervisor.Tree, cfg Config) (n *Node, 
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if err := checkProfiles(cfg.Profiles); err != nil {
+		return nil, err
 	}
 	opts := []parem.ConfigOption{
 		parem.WithEndpointWriterBatchSize(BatchSize),
@@ -150,7 +157,8 @@ func Start(sys *actor.ActorSystem, tree *supervisor.Tree, cfg Config) (n *Node, 
 			rem.Shutdown(false)
 			return nil, err
 		}
-		n.service, err = sys.Root.SpawnNamed(serviceProps(tree, cfg.Logger, n.stop, n.links.addr), ServiceName)
+		svc := &service{tree: tree, logger: cfg.Logger, stop: n.stop, linkAddr: n.links.addr, profiles: cfg.Profiles}
+		n.service, err = sys.Root.SpawnNamed(svc.props(), ServiceName)
 		if err != nil {
 			n.links.stop()
 			rem.Shutdown(false)

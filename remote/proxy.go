@@ -41,6 +41,9 @@ type SocketOptions struct {
 	// Window is how many DataEvents may be on their way to the owner, not yet consumed,
 	// before the socket stops reading; 0 means DefaultWindow.
 	Window int
+	// Profile names settings the socket's node keeps for it (see [Profile]: TLS, framing);
+	// "" is none. A name that node does not have fails the socket with ErrUnknownProfile.
+	Profile string
 	// LendReads gives each DataEvent a Lease, as actors.SocketConfig.LendReads does: a read
 	// counts as consumed once its lease is released (or the Write it was handed on with was
 	// settled), so an owner that is slow to consume holds the TCP peer back. When false, a
@@ -63,7 +66,7 @@ type ServerOptions struct {
 func (o SocketOptions) wire() *wire.SocketOptions {
 	return &wire.SocketOptions{AllowHalfOpen: o.AllowHalfOpen, HighWaterMark: int32(o.HighWaterMark),
 		ReadBufferSize: int32(o.ReadBufferSize), Paused: o.Paused, AwaitConsumer: o.AwaitConsumer,
-		Window: uint32(o.Window)}
+		Window: uint32(o.Window), Profile: o.Profile}
 }
 
 // SpawnSocket spawns a proxy for a new client socket on the client's node. It returns at
@@ -172,6 +175,10 @@ func (p *socketProxy) Receive(ctx actor.Context) {
 		switch {
 		case p.owner != nil && m.Who.Equal(p.owner):
 			ctx.Stop(ctx.Self()) // the relay sees it, and the socket is destroyed
+		case p.link != nil && m.Who.Equal(p.relay) && m.Why != actor.TerminatedReason_AddressTerminated:
+			// The relay stopped on a node that is still there: its last words (the socket's
+			// CloseEvent, or what its Stopped says) come over the link, which the watch's
+			// Terminated may overtake. The link's loss or the node's tells the rest.
 		case !p.closed:
 			p.lost(ctx)
 		}

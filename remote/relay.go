@@ -38,6 +38,7 @@ type socketRelay struct {
 	loop     *actors.Loop // the socket's and the relay's
 	accepted bool
 	linkAddr string      // where this node takes links, for Attached
+	profile  Profile     // the socket's TLS and framing
 	link     *link       // to the proxy, once bound
 	peer     string      // the proxy's id on its node
 	early    []heldEvent // what the socket said before the link was bound
@@ -71,7 +72,7 @@ func (r *socketRelay) Receive(ctx actor.Context) {
 			return // the server relay's bind, then the proxy's Register come next
 		}
 		ctx.Watch(r.owner)
-		pid, err := actors.SpawnSocket(r.tree, socketConfig(r.opts, ctx.Self(), r.loop, nil))
+		pid, err := actors.SpawnSocket(r.tree, socketConfig(r.opts, r.profile, ctx.Self(), r.loop, nil))
 		if err != nil {
 			ctx.Send(r.owner, &wire.Attached{Err: encodeErr(fmt.Errorf("%w: %v", ErrSpawnFailed, err))})
 			ctx.Stop(ctx.Self())
@@ -81,6 +82,10 @@ func (r *socketRelay) Receive(ctx actor.Context) {
 		ctx.Send(r.owner, &wire.Attached{Relay: pidToWire(ctx.Self()), Link: r.linkAddr})
 	case *actor.Stopped:
 		if r.link != nil {
+			if !r.closed { // stopped before its socket closed: its node stops, or it failed
+				r.send(ctx, &wire.ErrorEvent{Err: encodeErr(ErrNodeLost)})
+				r.send(ctx, &wire.CloseEvent{HadError: true})
+			}
 			r.link.done(ctx.Self())
 		}
 		for _, e := range r.early {
@@ -235,6 +240,7 @@ type serverRelay struct {
 	logger   *slog.Logger
 	stop     actor.SupervisorStrategy // for the accepted sockets' relays, spawned at the root
 	linkAddr string                   // where this node takes links, for Attached
+	profile  Profile                  // the accepted sockets' TLS and framing
 }
 
 func (r *serverRelay) Receive(ctx actor.Context) {
@@ -244,7 +250,7 @@ func (r *serverRelay) Receive(ctx actor.Context) {
 		r.relays = map[string]*actor.PID{}
 		root, self, opts := ctx.ActorSystem().Root, ctx.Self(), r.opts.Socket
 		pid, err := actors.SpawnServer(r.tree, actors.ServerConfig{Owner: ctx.Self(),
-			Socket:       socketConfig(r.opts.Socket, nil, nil, nil),
+			Socket:       socketConfig(r.opts.Socket, r.profile, nil, nil, nil),
 			HoldAccepted: true, MaxConnections: int(r.opts.MaxConnections),
 			// Each accepted socket gets a loop and a relay on it, its owner from the start;
 			// the relay's PID reaches this server relay just before the ConnectionEvent

@@ -8,11 +8,12 @@ import (
 	"github.com/actornet/actornet/remote/wire"
 )
 
-// A wire message is plain protobuf: what protoactor's remote marshals between nodes.
+// A wire message is plain protobuf: what protoactor's remote and a link marshal between
+// nodes.
 func Example() {
-	b, _ := proto.Marshal(&wire.Write{Data: []byte("hello"), Id: 7})
-	var w wire.Write
+	b, _ := proto.Marshal(&wire.End{Data: []byte("bye")})
+	var w wire.End
 	_ = proto.Unmarshal(b, &w)
-	fmt.Printf("%s %d %s\n", w.Data, w.Id, proto.MessageName(&w))
-	// Output: hello 7 actornet.wire.Write
+	fmt.Printf("%s %s\n", w.Data, proto.MessageName(&w))
+	// Output: bye actornet.wire.End
 }

@@ -16,9 +16,9 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"github.com/actornet/actornet/remote"
-	"github.com/actornet/actornet/remote/wire"
 	"github.com/actornet/actornet/supervisor"
 )
 
@@ -38,7 +38,7 @@ const pongName = "pong"
 type pong struct{}
 
 func (pong) Receive(ctx actor.Context) {
-	if m, ok := ctx.Message().(*wire.DataEvent); ok {
+	if m, ok := ctx.Message().(*wrapperspb.BytesValue); ok {
 		ctx.Respond(m)
 	}
 }
@@ -50,7 +50,7 @@ type pinger struct {
 	sent     time.Time
 	rtts     []time.Duration
 	done     chan<- []time.Duration
-	msg      *wire.DataEvent
+	msg      *wrapperspb.BytesValue
 }
 
 func (p *pinger) Receive(ctx actor.Context) {
@@ -58,7 +58,7 @@ func (p *pinger) Receive(ctx actor.Context) {
 	case *actor.Started:
 		p.sent = time.Now()
 		ctx.Request(p.peer, p.msg)
-	case *wire.DataEvent:
+	case *wrapperspb.BytesValue:
 		now := time.Now()
 		p.rtts = append(p.rtts, now.Sub(p.sent))
 		if now.After(p.deadline) {
@@ -89,12 +89,12 @@ func run(role, peer string, d time.Duration) error {
 	warm := make(chan []time.Duration, 1)
 	sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor {
 		return &pinger{peer: actor.NewPID(peer, pongName), deadline: time.Now().Add(time.Second),
-			done: warm, msg: &wire.DataEvent{Data: make([]byte, 64)}}
+			done: warm, msg: &wrapperspb.BytesValue{Value: make([]byte, 64)}}
 	}))
 	<-warm
 	sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor {
 		return &pinger{peer: actor.NewPID(peer, pongName), deadline: time.Now().Add(d),
-			done: done, msg: &wire.DataEvent{Data: make([]byte, 64)}}
+			done: done, msg: &wrapperspb.BytesValue{Value: make([]byte, 64)}}
 	}))
 	rtts := <-done
 	slices.Sort(rtts)
