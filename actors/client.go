@@ -91,7 +91,7 @@ type client struct {
 
 // releaseWrite gives back the lease of a Write that came after the client stopped.
 func releaseWrite(msg any) {
-	if w, ok := msg.(*messages.Write); ok {
+	if w, ok := actor.UnwrapEnvelopeMessage(msg).(*messages.Write); ok {
 		w.Lease.Release()
 	}
 }
@@ -323,7 +323,7 @@ func (c *client) closed(ctx actor.Context) {
 	// and give their leases back.
 	if c.mb != nil {
 		for _, msg := range c.mb.closeUser(releaseWrite) {
-			if w, ok := msg.(*messages.Write); ok {
+			if w, ok := actor.UnwrapEnvelopeMessage(msg).(*messages.Write); ok {
 				w.Lease.Release()
 				c.settle(ctx, w.Token, ErrSocketClosed)
 			}

@@ -113,7 +113,8 @@ func (m *mailbox) RegisterHandlers(invoker actor.MessageInvoker, _ actor.Dispatc
 func (m *mailbox) Start() {}
 
 // closeUser takes the user messages waiting, for the actor to settle as it closes, and hands
-// every later one to late.
+// every later one to late. Both get them as posted: a request is still in its envelope, with
+// the sender to answer.
 func (m *mailbox) closeUser(late func(msg any)) []any {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -123,7 +124,7 @@ func (m *mailbox) closeUser(late func(msg any)) []any {
 		if !ok {
 			break
 		}
-		msgs = append(msgs, actor.UnwrapEnvelopeMessage(msg))
+		msgs = append(msgs, msg)
 	}
 	m.late = late
 	return msgs
@@ -183,7 +184,7 @@ func (m *mailbox) handle() {
 			return
 		}
 		if late != nil {
-			late(actor.UnwrapEnvelopeMessage(msg))
+			late(msg)
 			continue
 		}
 		m.invoker.InvokeUserMessage(msg)

@@ -304,14 +304,20 @@ func (s *socket) maybeClosed(ctx actor.Context) {
 }
 
 // closingCommand handles a command found waiting as the socket closes: a Write fails, with
-// its WrittenEvent, and nothing else has anything to do.
-func (s *socket) closingCommand(ctx actor.Context, msg any) {
+// its WrittenEvent, an Inspect is answered, and nothing else has anything to do.
+func (s *socket) closingCommand(ctx actor.Context, raw any) {
+	_, msg, sender := actor.UnwrapEnvelope(raw)
 	cmd, wrapped := msg.(*command)
 	if wrapped {
 		msg = cmd.msg
 	}
-	if w, ok := msg.(*messages.Write); ok {
-		s.write(ctx, w.Data, w.Token, w.Lease)
+	switch m := msg.(type) {
+	case *messages.Write:
+		s.write(ctx, m.Data, m.Token, m.Lease)
+	case *messages.Inspect:
+		if sender != nil {
+			ctx.Send(sender, s.info())
+		}
 	}
 	if wrapped {
 		s.out.act.settle(s, true)
@@ -346,15 +352,22 @@ func releaseDeadLeases(sys *actor.ActorSystem) {
 	})
 }
 
-// lateCommand takes a command that came after CloseEvent: a Write's lease is released, and
-// a wrapped command no longer counts as activity to come.
-func (s *socket) lateCommand(msg any) {
+// lateCommand takes a command that came after CloseEvent: a Write's lease is released, an
+// Inspect is answered (the closed socket's last state), and a wrapped command no longer
+// counts as activity to come. It runs on the socket's loop, after the actor's last turn.
+func (s *socket) lateCommand(raw any) {
+	_, msg, sender := actor.UnwrapEnvelope(raw)
 	cmd, wrapped := msg.(*command)
 	if wrapped {
 		msg = cmd.msg
 	}
-	if w, ok := msg.(*messages.Write); ok {
-		w.Lease.Release()
+	switch m := msg.(type) {
+	case *messages.Write:
+		m.Lease.Release()
+	case *messages.Inspect:
+		if sender != nil {
+			s.sys.Root.Send(sender, s.info())
+		}
 	}
 	if wrapped {
 		s.out.act.settle(s, true)
