@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -343,6 +344,7 @@ func releaseDeadLeases(sys *actor.ActorSystem) {
 	if _, done := deadLeases.LoadOrStore(w, struct{}{}); done {
 		return
 	}
+	runtime.AddCleanup(sys, func(w weak.Pointer[actor.ActorSystem]) { deadLeases.Delete(w) }, w)
 	sys.EventStream.Subscribe(func(ev any) {
 		if dl, ok := ev.(*actor.DeadLetterEvent); ok {
 			if w, ok := dl.Message.(*messages.Write); ok {
