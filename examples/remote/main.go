@@ -100,7 +100,9 @@ func runNode(role, nodeAddr, peer, addr string) error {
 			return err
 		}
 		owner := sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return &serverOwner{} }))
-		srv := n.Client(peer).SpawnServer(remote.ServerOptions{Owner: owner,
+		// HoldAccepted: an accepted socket reads only once its owner registered, so no data
+		// reaches the server's owner meanwhile (Register moves its events and starts it).
+		srv := n.Client(peer).SpawnServer(remote.ServerOptions{Owner: owner, HoldAccepted: true,
 			Socket: remote.SocketOptions{LendReads: true}})
 		sys.Root.Send(srv, &messages.Listen{Port: lport, Host: lhost})
 	}

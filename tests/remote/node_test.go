@@ -113,7 +113,9 @@ func startOwners(sys *actor.ActorSystem, c *remote.Client, mode string) {
 		}
 	}
 	owner := sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return &serverOwner{mode: mode} }))
-	srv := c.SpawnServer(remote.ServerOptions{Owner: owner, Socket: remote.SocketOptions{LendReads: true}})
+	// HoldAccepted: each socket reads once its owner registered (see serverOwner).
+	srv := c.SpawnServer(remote.ServerOptions{Owner: owner, HoldAccepted: true,
+		Socket: remote.SocketOptions{LendReads: true}})
 	sys.Root.Send(srv, &messages.Listen{Port: 0, Host: "127.0.0.1"})
 }
 
