@@ -214,6 +214,10 @@ func (t *links) dial(addr string, who *actor.PID) {
 		return
 	}
 	d := t.dialed[addr]
+	if d != nil && d.l != nil && d.l.broken() { // broke as it was dialed: dial again
+		delete(t.dialed, addr)
+		d = nil
+	}
 	switch {
 	case d != nil && d.l != nil:
 		t.mu.Unlock()
@@ -285,6 +289,13 @@ func (l *link) flush(d time.Duration) {
 			return
 		}
 	}
+}
+
+// broken reports whether l was closed.
+func (l *link) broken() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.closed
 }
 
 // use records that who sends on l and must be told if it breaks; false when it is broken

@@ -308,3 +308,22 @@ func TestLinkReaderDropsWhatItCannotDecode(t *testing.T) {
 	assert.Error(t, err, "the link is closed")
 	assert.Contains(t, p.logs.String(), "bad frame")
 }
+
+// TestLinkBrokenWhileDialedIsDialedAgain: a link that broke before its dial was recorded (so
+// its close found nothing to forget) is not handed to later proxies: they get a new one.
+func TestLinkBrokenWhileDialedIsDialedAgain(t *testing.T) {
+	p := newLinkPair(t)
+	who, replies := inbox(p.sys)
+	l := p.dial(t, who, replies)
+	l.close()
+	recvAny(t, replies) // its linkLost
+	p.b.mu.Lock()
+	p.b.dialed[p.a.addr] = &dialing{l: l} // as if the dial recorded it after the close
+	p.b.mu.Unlock()
+
+	again := p.dial(t, who, replies)
+	assert.NotSame(t, l, again)
+	require.NoError(t, again.send(p.collector.Id, &wire.Pause{}))
+	_, ok := recvAny(t, p.got).(*wire.Pause)
+	assert.True(t, ok)
+}
