@@ -467,7 +467,9 @@ func (l *link) write() {
 // with a log line, as the node's interceptor does for protoactor's messages.
 func (l *link) read() {
 	br := bufio.NewReaderSize(l.conn, 64<<10)
-	pids := map[string]*actor.PID{} // targets' PIDs, looked up once each
+	// The last target's PID: frames come in runs to one actor, and a map of every target
+	// would grow for as long as the link lives, as sockets come and go.
+	var last *actor.PID
 	var hdr [4]byte
 	scratch := make([]byte, 0, 512)
 	for {
@@ -491,7 +493,6 @@ func (l *link) read() {
 		if _, err := io.ReadFull(br, scratch); err != nil {
 			return
 		}
-		target := string(scratch)
 		size := n - 2 - int(tlen)
 		var buf *[]byte
 		var body []byte
@@ -504,11 +505,10 @@ func (l *link) read() {
 		if _, err := io.ReadFull(br, body); err != nil {
 			return
 		}
-		pid := pids[target]
-		if pid == nil {
-			pid = actor.NewPID(l.t.sys.Address(), target)
-			pids[target] = pid
+		if last == nil || last.Id != string(scratch) {
+			last = actor.NewPID(l.t.sys.Address(), string(scratch))
 		}
+		pid := last
 		var msg any
 		switch kind {
 		case frameData:
