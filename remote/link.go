@@ -40,6 +40,9 @@ import (
 //	frameWrite  a Write's id (a uint64, settled by the WrittenEvent with that token), then its data
 //	frameMsg    a length byte and a protobuf message's full name, then the message
 //	frameBind   the sender's actor id: the first frame a proxy sends its relay
+//	frameBarrier the id to answer: the other node answers with a frameAck to it, behind
+//	            everything it had queued on the link by then
+//	frameAck    nothing: the answer to a frameBarrier
 //
 // A node with a socket service listens for links; a node whose proxies reach it dials one,
 // shared by all of them, when the first proxy learns the address (wire.Attached.Link). When
@@ -66,6 +69,8 @@ const (
 	frameWrite
 	frameMsg
 	frameBind
+	frameBarrier
+	frameAck
 )
 
 // maxFrame bounds a frame: a chunk of data and room for its header; a peer that sends more
@@ -128,6 +133,10 @@ var frameBuffers = sync.Pool{New: func() any {
 }}
 
 func putFrameBuffer(b *[]byte) { frameBuffers.Put(b) }
+
+// barrierAck is what the sender of a barrier gets: everything the other node had queued on
+// the link when the barrier reached it came before.
+type barrierAck struct{ l *link }
 
 // bound is what a relay gets when its proxy's first frame arrives on a link: the link to
 // answer on, and the proxy's id on the other node.
@@ -353,6 +362,13 @@ func (l *link) bind(target, self string) error {
 	return l.frame(frameBind, target, nil, []byte(self), nil)
 }
 
+// barrier asks the other node for a barrierAck to self, behind what it has queued on l. A
+// proxy whose relay stopped sends one: whatever the relay said last was queued before its
+// stop was known here, so it arrives before the answer.
+func (l *link) barrier(self string) error {
+	return l.frame(frameBarrier, "", nil, []byte(self), nil)
+}
+
 // send sends m, a message of package wire, to the actor whose id on the other node is target.
 func (l *link) send(target string, m proto.Message) error {
 	name := string(m.ProtoReflect().Descriptor().FullName())
@@ -520,6 +536,11 @@ func (l *link) read() {
 			msg = linkWrite{id: binary.BigEndian.Uint64(body), data: body[8:], buf: buf}
 		case frameBind:
 			msg = bound{l: l, peer: string(body)}
+		case frameBarrier:
+			_ = l.frame(frameAck, string(body), nil, nil, nil) // refused only once closed
+			continue
+		case frameAck:
+			msg = barrierAck{l: l}
 		case frameMsg:
 			m, err := decodeFrame(body)
 			if err != nil {

@@ -327,3 +327,46 @@ func TestLinkBrokenWhileDialedIsDialedAgain(t *testing.T) {
 	_, ok := recvAny(t, p.got).(*wire.Pause)
 	assert.True(t, ok)
 }
+
+// TestLinkBarrierAnswerComesLast: a barrier's answer comes behind everything the other node
+// had queued on the link when the barrier reached it (what a proxy relies on when its relay's
+// stop overtakes the relay's last frames).
+func TestLinkBarrierAnswerComesLast(t *testing.T) {
+	p := newLinkPair(t)
+	who, replies := inbox(p.sys)
+	l := p.dial(t, who, replies)
+	var far *link
+	require.Eventually(t, func() bool {
+		p.a.mu.Lock()
+		defer p.a.mu.Unlock()
+		for each := range p.a.open {
+			far = each
+		}
+		return far != nil
+	}, 10*time.Second, time.Millisecond)
+
+	const n = 200 // queued on the far end first, some large
+	for i := range n {
+		require.NoError(t, far.send(p.collector.Id, &wire.Credit{N: uint32(i)}))
+		if i%10 == 0 {
+			require.NoError(t, far.sendWrite(p.collector.Id, uint64(i), make([]byte, MaxChunk)))
+		}
+	}
+	require.NoError(t, l.barrier(p.collector.Id))
+	credits := 0
+	for {
+		switch m := recvAny(t, p.got).(type) {
+		case *wire.Credit:
+			assert.Equal(t, uint32(credits), m.N)
+			credits++
+		case linkWrite:
+			putFrameBuffer(m.buf)
+		case barrierAck:
+			assert.Same(t, l, m.l)
+			assert.Equal(t, n, credits, "the answer came before what was queued")
+			return
+		default:
+			t.Fatalf("got %T", m)
+		}
+	}
+}

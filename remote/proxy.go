@@ -178,7 +178,11 @@ func (p *socketProxy) Receive(ctx actor.Context) {
 		case p.link != nil && m.Who.Equal(p.relay) && m.Why != actor.TerminatedReason_AddressTerminated:
 			// The relay stopped on a node that is still there: its last words (the socket's
 			// CloseEvent, or what its Stopped says) come over the link, which the watch's
-			// Terminated may overtake. The link's loss or the node's tells the rest.
+			// Terminated may overtake. A barrier's answer comes behind them: if the proxy
+			// has not closed by then, the relay stopped without a word (barrierAck).
+			if err := p.link.barrier(ctx.Self().Id); err != nil {
+				p.lost(ctx)
+			}
 		case !p.closed:
 			p.lost(ctx)
 		}
@@ -216,6 +220,10 @@ func (p *socketProxy) Receive(ctx actor.Context) {
 	case linkLost:
 		if m.l == p.link && !p.closed {
 			p.lost(ctx)
+		}
+	case barrierAck:
+		if m.l == p.link && !p.closed {
+			p.lost(ctx) // its relay stopped and said nothing more
 		}
 	case *actor.Stopped:
 		if p.link != nil {

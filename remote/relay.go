@@ -162,7 +162,6 @@ func (r *socketRelay) Receive(ctx actor.Context) {
 		if r.link != nil || r.owner == nil {
 			ctx.Stop(ctx.Self())
 		} // else it stops once bound, having said it all
-
 	case proto.Message:
 		if c, ok := decodeCommand(m); ok {
 			ctx.Send(r.socket, c)
