@@ -61,6 +61,8 @@ type Client struct {
 	done      bool // 'close' was emitted
 	retries   supervisor.Retries
 	timer     *Timer
+	downErr   error     // why the last 'down', while waiting to retry; nil otherwise
+	retryAt   time.Time // when that retry is due
 	ls        struct {
 		up, drain, close []func()
 		down             []func(err error, retryIn time.Duration)
@@ -107,9 +109,18 @@ func (c *Client) OnUp(fn func()) {
 // OnDown adds a 'down' listener: the connection was lost, or an attempt failed, with why;
 // retryIn is the wait before the next attempt (negative when there is none: the client gave
 // up, and 'close' follows). Close, and the runtime's Shutdown, end a client with 'close'
-// alone.
+// alone. Added while the client is down waiting to retry, it is called at once (on the
+// client's loop) with that 'down', retryIn being the time left: a client made outside a loop
+// can be down before the next line adds the listener.
 func (c *Client) OnDown(fn func(err error, retryIn time.Duration)) {
-	c.add(func() { c.ls.down = append(c.ls.down, fn) })
+	c.mu.Lock()
+	c.ls.down = append(c.ls.down, fn)
+	waiting := c.sock == nil && !c.closed && c.downErr != nil
+	err, at := c.downErr, c.retryAt
+	c.mu.Unlock()
+	if waiting {
+		c.rt.post(c.loop, func() { fn(err, max(0, time.Until(at))) })
+	}
 }
 
 // OnData adds a 'data' listener, for the data of every connection.
@@ -233,7 +244,7 @@ func (c *Client) connect() {
 	} else {
 		s = c.rt.Connect(c.opts.ConnectOptions, onUp)
 	}
-	c.sock = s
+	c.sock, c.downErr = s, nil
 	c.mu.Unlock()
 	s.OnData(func(b []byte) {
 		c.mu.Lock()
@@ -328,6 +339,7 @@ func (c *Client) lost(s *Socket, err error) {
 		dropped = c.takeQueueLocked()
 	} else {
 		c.timer = c.rt.AfterFunc(retryIn, c.connect)
+		c.downErr, c.retryAt = err, time.Now().Add(retryIn)
 	}
 	downs := c.ls.down
 	c.mu.Unlock()

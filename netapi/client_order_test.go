@@ -168,3 +168,31 @@ func TestClientLateListeners(t *testing.T) {
 	recv(t, again)
 	assert.Empty(t, ups, "'up' once")
 }
+
+// A 'down' listener added while the client waits to retry is called with that 'down' (the
+// time left till the retry), once; one added while it is up is not.
+func TestClientLateOnDown(t *testing.T) {
+	rt := newRuntime(t)
+	ln, port := rawListener(t)
+	require.NoError(t, ln.Close()) // every attempt is refused
+	c := rt.NewClient(netapi.ClientOptions{ConnectOptions: netapi.ConnectOptions{Port: port, Host: "127.0.0.1"},
+		Retry: supervisor.Budget{MaxRestarts: 100, Window: time.Hour, MinBackoff: time.Hour, MaxBackoff: time.Hour}})
+	early := make(chan time.Duration, 4)
+	c.OnDown(func(_ error, retryIn time.Duration) { early <- retryIn })
+	first := recv(t, early) // it may be down before this line: then the late rule called it
+	require.Positive(t, first)
+
+	type down struct {
+		err     error
+		retryIn time.Duration
+	}
+	late := make(chan down, 4)
+	c.OnDown(func(err error, retryIn time.Duration) { late <- down{err, retryIn} })
+	d := recv(t, late)
+	assert.Equal(t, "ECONNREFUSED", netapi.Code(d.err))
+	assert.Positive(t, d.retryIn)
+	assert.LessOrEqual(t, d.retryIn, first, "the time left")
+	c.Close()
+	assert.Empty(t, late, "called once")
+	assert.Empty(t, early, "the first listener is not called again")
+}
