@@ -56,17 +56,21 @@ func TestTLSEventsAndState(t *testing.T) {
 	srv.OnConnection(func(s *netapi.Socket) {
 		log.Add("server connection " + s.GetProtocol() + " encrypted=" + strconv.FormatBool(s.Encrypted()))
 	})
-	c := tlsClient(rt, pki, port, netapi.TLSOptions{ALPNProtocols: []string{"echo/1"}})
-	assert.True(t, c.Encrypted())
-	assert.Equal(t, "unknown", c.GetProtocol(), "before the handshake")
-	c.OnConnect(func() { log.Add("client connect") })
-	c.OnSecureConnect(func() {
-		log.Add("client secureConnect " + c.GetProtocol() + " " + c.ALPNProtocol() +
-			" authorized=" + strconv.FormatBool(c.Authorized()) + " cert=" + strconv.FormatBool(c.GetPeerCertificate() != nil))
-		c.End([]byte("hello"), nil)
+	// From a callback, as in Node: nothing reaches the listeners added after ConnectTLS
+	// before the callback returns (outside a loop the connect could come first).
+	rt.AfterFunc(0, func() {
+		c := tlsClient(rt, pki, port, netapi.TLSOptions{ALPNProtocols: []string{"echo/1"}})
+		assert.True(t, c.Encrypted())
+		assert.Equal(t, "unknown", c.GetProtocol(), "before the handshake")
+		c.OnConnect(func() { log.Add("client connect") })
+		c.OnSecureConnect(func() {
+			log.Add("client secureConnect " + c.GetProtocol() + " " + c.ALPNProtocol() +
+				" authorized=" + strconv.FormatBool(c.Authorized()) + " cert=" + strconv.FormatBool(c.GetPeerCertificate() != nil))
+			c.End([]byte("hello"), nil)
+		})
+		c.OnData(func(b []byte) { log.Add("client data " + string(b)) })
+		c.OnClose(func(bool) { log.Add("client close"); srv.Close(nil) })
 	})
-	c.OnData(func(b []byte) { log.Add("client data " + string(b)) })
-	c.OnClose(func(bool) { log.Add("client close"); srv.Close(nil) })
 	log.WaitFor(t, "client close")
 	// Each side's events in order (the two sides run on loops of their own).
 	client, server := split(log.All(), "client")
@@ -221,9 +225,11 @@ func TestTLSClientCertificates(t *testing.T) {
 	c.OnData(func([]byte) {})
 	assert.True(t, recv(t, authorized))
 
-	anonymous := tlsClient(rt, pki, port, netapi.TLSOptions{})
 	clientErr := make(chan error, 1)
-	anonymous.OnError(func(err error) { clientErr <- err })
+	rt.AfterFunc(0, func() { // its error cannot come before its listener (see TestTLSEventsAndState)
+		anonymous := tlsClient(rt, pki, port, netapi.TLSOptions{})
+		anonymous.OnError(func(err error) { clientErr <- err })
+	})
 	assert.Error(t, recv(t, refused))
 	assert.Equal(t, "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED", netapi.Code(recv(t, clientErr)))
 	srv.Close(nil)

@@ -76,12 +76,19 @@ func TestTLSInteropNodeServer(t *testing.T) {
 			require.NotZero(t, port)
 			secure := make(chan bool, 1)
 			var g *goSide
-			c := rt.ConnectTLS(netapi.TLSConnectOptions{
-				ConnectOptions: netapi.ConnectOptions{Port: port, Host: "127.0.0.1", AllowHalfOpen: true},
-				TLSOptions:     netapi.TLSOptions{CA: pki.CAPEM},
-			}, nil)
-			c.OnSecureConnect(func() { secure <- c.Authorized() })
-			g = exchange(c, payload(t)) // written before the handshake: sent once it is done
+			var c *netapi.Socket
+			out := payload(t)
+			made := make(chan struct{})
+			rt.AfterFunc(0, func() { // a callback: the listeners are there before any event
+				c = rt.ConnectTLS(netapi.TLSConnectOptions{
+					ConnectOptions: netapi.ConnectOptions{Port: port, Host: "127.0.0.1", AllowHalfOpen: true},
+					TLSOptions:     netapi.TLSOptions{CA: pki.CAPEM},
+				}, nil)
+				c.OnSecureConnect(func() { secure <- c.Authorized() })
+				g = exchange(c, out) // written before the handshake: sent once it is done
+				close(made)
+			})
+			<-made
 			assert.True(t, testkit.Recv(t, secure), "authorized")
 			report := readReport(t, sc)
 			require.NoError(t, wait())
