@@ -372,6 +372,9 @@ func (l *link) barrier(self string) error {
 // send sends m, a message of package wire, to the actor whose id on the other node is target.
 func (l *link) send(target string, m proto.Message) error {
 	name := string(m.ProtoReflect().Descriptor().FullName())
+	if len(name) > 255 {
+		return fmt.Errorf("remote: message type name too long for a link: %q", name)
+	}
 	b, err := proto.MarshalOptions{}.MarshalAppend(append([]byte{byte(len(name))}, name...), m)
 	if err != nil {
 		return fmt.Errorf("remote: encode %s: %w", name, err)
@@ -561,13 +564,14 @@ func decodeFrame(b []byte) (proto.Message, error) {
 	if len(b) < 1 || len(b) < 1+int(b[0]) {
 		return nil, errors.New("short message frame")
 	}
-	name := protoreflect.FullName(b[1 : 1+b[0]])
+	k := 1 + int(b[0]) // in int: 1+b[0] as a byte wraps to 0 at 255
+	name := protoreflect.FullName(b[1:k])
 	mt, err := protoregistry.GlobalTypes.FindMessageByName(name)
 	if err != nil {
 		return nil, fmt.Errorf("message type %q: %w", name, err)
 	}
 	m := mt.New().Interface()
-	if err := proto.Unmarshal(b[1+b[0]:], m); err != nil {
+	if err := proto.Unmarshal(b[k:], m); err != nil {
 		return nil, fmt.Errorf("decode %s: %w", name, err)
 	}
 	return m, nil
