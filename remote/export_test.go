@@ -12,13 +12,7 @@ var (
 
 // BreakLinks breaks every link of n, as a lost connection between two nodes would.
 func BreakLinks(n *Node) {
-	n.links.mu.Lock()
-	open := make([]*link, 0, len(n.links.open))
-	for l := range n.links.open {
-		open = append(open, l)
-	}
-	n.links.mu.Unlock()
-	for _, l := range open {
+	for _, l := range n.links.openLinks() {
 		l.close()
 	}
 }

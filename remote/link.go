@@ -273,19 +273,34 @@ func (t *links) dial(addr string, who *actor.PID) {
 func (t *links) stop() {
 	t.mu.Lock()
 	t.closed = true
-	open := make([]*link, 0, len(t.open))
-	for l := range t.open {
-		open = append(open, l)
-	}
 	t.mu.Unlock()
 	if t.ln != nil {
 		t.ln.Close()
 	}
-	for _, l := range open {
+	for _, l := range t.openLinks() {
 		l.flush(time.Second) // what the node said last (its sockets' CloseEvents) goes out
 		l.close()
 	}
 	t.wg.Wait()
+}
+
+// openLinks returns the links open now, dialed or accepted.
+func (t *links) openLinks() []*link {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	open := make([]*link, 0, len(t.open))
+	for l := range t.open {
+		open = append(open, l)
+	}
+	return open
+}
+
+// sendFailed logs a send on a link that failed for another reason than the link's loss
+// (which its users hear of anyway).
+func sendFailed(logger *slog.Logger, who string, err error) {
+	if err != nil && !errors.Is(err, errLinkClosed) {
+		logger.Error("remote: "+who+" could not send", "err", err)
+	}
 }
 
 // flush waits, for at most d, until what is queued on l was handed to the kernel.

@@ -52,6 +52,19 @@ func newLinkPair(t *testing.T) *linkPair {
 	return p
 }
 
+// far returns a's end of the link b dialed, once a took it.
+func (p *linkPair) far(t *testing.T) *link {
+	t.Helper()
+	var far *link
+	require.Eventually(t, func() bool {
+		if open := p.a.openLinks(); len(open) > 0 {
+			far = open[0]
+		}
+		return far != nil
+	}, 10*time.Second, time.Millisecond)
+	return far
+}
+
 // dial returns b's link to a, for who (told linked, then linkLost if it breaks).
 func (p *linkPair) dial(t *testing.T, who *actor.PID, replies <-chan any) *link {
 	t.Helper()
@@ -204,16 +217,7 @@ func TestLinkLossTellsItsUsers(t *testing.T) {
 	l := p.dial(t, who1, replies1)
 	require.True(t, l.use(who2))
 
-	var far *link // the accepted end, once the other node took it
-	require.Eventually(t, func() bool {
-		p.a.mu.Lock()
-		defer p.a.mu.Unlock()
-		for each := range p.a.open {
-			far = each
-		}
-		return far != nil
-	}, 10*time.Second, time.Millisecond)
-	far.close()
+	p.far(t).close()
 
 	for _, ch := range []chan any{replies1, replies2} {
 		lost, ok := recvAny(t, ch).(linkLost)
@@ -335,15 +339,7 @@ func TestLinkBarrierAnswerComesLast(t *testing.T) {
 	p := newLinkPair(t)
 	who, replies := inbox(p.sys)
 	l := p.dial(t, who, replies)
-	var far *link
-	require.Eventually(t, func() bool {
-		p.a.mu.Lock()
-		defer p.a.mu.Unlock()
-		for each := range p.a.open {
-			far = each
-		}
-		return far != nil
-	}, 10*time.Second, time.Millisecond)
+	far := p.far(t)
 
 	const n = 200 // queued on the far end first, some large
 	for i := range n {

@@ -1,7 +1,6 @@
 package remote
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 
@@ -296,9 +295,7 @@ func (p *socketProxy) send(_ actor.Context, m proto.Message) {
 	if p.link == nil || p.closed {
 		return
 	}
-	if err := p.link.send(p.relay.Id, m); err != nil && !errors.Is(err, errLinkClosed) {
-		p.logger.Error("remote: proxy could not send", "err", err) // the link's loss fails the proxy
-	}
+	sendFailed(p.logger, "proxy", p.link.send(p.relay.Id, m))
 }
 
 // register asks the relay of an accepted socket to start delivering, once the owner has its
@@ -378,9 +375,7 @@ func (p *socketProxy) write(ctx actor.Context, data []byte, token any, hasToken 
 		}
 		p.writes[p.nextID] = s
 		p.inFlight += n
-		if err := p.link.sendWrite(p.relay.Id, p.nextID, data[:n]); err != nil && !errors.Is(err, errLinkClosed) {
-			p.logger.Error("remote: proxy could not send", "err", err)
-		}
+		sendFailed(p.logger, "proxy", p.link.sendWrite(p.relay.Id, p.nextID, data[:n]))
 		data = data[n:]
 		if len(data) == 0 {
 			break

@@ -1,7 +1,6 @@
 package remote
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 
@@ -190,7 +189,7 @@ func (r *socketRelay) send(_ actor.Context, m proto.Message) {
 		r.early = append(r.early, heldEvent{m: m})
 		return
 	}
-	r.sent(r.link.send(r.peer, m))
+	sendFailed(r.logger, "relay", r.link.send(r.peer, m))
 }
 
 // sendData sends a DataEvent's data, which lies in the socket's lent read buffer: the link
@@ -200,13 +199,7 @@ func (r *socketRelay) sendData(data []byte, lease *messages.Lease) {
 		r.early = append(r.early, heldEvent{data: data, lease: lease})
 		return
 	}
-	r.sent(r.link.sendData(r.peer, data, lease))
-}
-
-func (r *socketRelay) sent(err error) {
-	if err != nil && !errors.Is(err, errLinkClosed) {
-		r.logger.Error("remote: relay could not send", "err", err) // the link's loss stops the relay
-	}
+	sendFailed(r.logger, "relay", r.link.sendData(r.peer, data, lease))
 }
 
 // apply tells the socket to pause or resume when the reasons to hold it changed.
