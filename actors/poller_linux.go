@@ -34,6 +34,7 @@ type poller struct {
 	linger time.Duration
 	waking int          // woken readers that have not parked or started to linger yet
 	queue  ring[func()] // woken readers waiting for one of those: see maxWaking
+	parks  uint64       // parks made, for tests
 }
 
 // maxWaking bounds the woken readers that run at once. A burst of one message on thousands
@@ -88,6 +89,7 @@ func (p *poller) park(raw syscall.RawConn, pk *parked, wake func()) bool {
 	}
 	pk.id, pk.gen = id, p.gen
 	p.tasks[id] = wake
+	p.parks++
 	return true
 }
 

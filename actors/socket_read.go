@@ -116,9 +116,21 @@ func (s *socket) startReader() {
 		rd.tls = s.secure.conn
 	}
 	rd.wake = func() { readLoop(s.sys, s.self, s.mb, rd, r.credit, true) }
-	// Parked from the start: a socket whose peer sends nothing holds no goroutine. The poller
-	// starts the reader at once if there is data already. Not a TLS socket's: crypto/tls may
-	// hold what arrived with the handshake, which the descriptor no longer shows.
+	// A connection's first reader reads what is there at once, and parks when there is
+	// nothing: a socket whose peer sends nothing holds no goroutine. One that finds data (a
+	// client that sends as it connects, one request per connection) lingers after it (see
+	// readLoop), so that the connection's next message or its end come through Go's
+	// netpoller, as a plain Go server's do, without a registration with the poller. A later
+	// reader (after a Resume, say) is parked from the start, and the poller starts it at once
+	// if there is data already. A TLS socket's always starts: crypto/tls may hold what arrived
+	// with the handshake, which the descriptor no longer shows.
+	first := !r.lg.begun
+	r.lg.begun = true
+	if first && canPark && s.secure == nil {
+		rd.fresh = true
+		workers.Go(func() { readLoop(s.sys, s.self, s.mb, rd, r.credit, false) })
+		return
+	}
 	if s.secure != nil || !idleReaders.park(s.raw, rd.pk, rd.wake) {
 		workers.Go(func() { readLoop(s.sys, s.self, s.mb, rd, r.credit, false) })
 	}
@@ -130,14 +142,18 @@ func (s *socket) startReader() {
 // once per linger. It adapts to the connection: a reader woken within maxLinger of parking
 // had parked too early (a connection that talks every 12 ms, as 500 connections of
 // ping-pong do here, restarted its reader for every message with a fixed 10 ms: 0.79x plain
-// Go), so the next lingers twice as long, from minLinger up to maxLinger. A connection's
-// first reader, and one woken after a longer sleep, does not linger at all: it reads what is
+// Go), so the next lingers twice as long, from minLinger up to maxLinger. A reader woken
+// from its first park, or after a longer sleep, does not linger at all: it reads what is
 // there and parks again. A burst of one message on thousands of idle connections then never
-// holds thousands of goroutines (and their stacks) at once; only the chatty ones linger.
+// holds thousands of goroutines (and their stacks) at once; only the chatty ones linger. The
+// exception is a connection whose very first read found data (a client that sends as it
+// connects): its reader lingers minLinger after that read, so that a request per connection
+// is served, and its close seen, through Go's netpoller alone (see startReader).
 // Only the socket's readers use it, one after another.
 type linger struct {
 	d        time.Duration
 	parkedAt time.Time // when the last reader parked after lingering; zero otherwise
+	begun    bool      // the socket's first reader has started
 }
 
 const (
@@ -214,6 +230,7 @@ func readLoop(sys *actor.ActorSystem, self *actor.PID, mb *mailbox, rd *reader,
 	for {
 		data, buf, pool, stopped, err := rd.read()
 		if errors.Is(err, os.ErrDeadlineExceeded) || err == errNothingToRead {
+			rd.fresh = false
 			if !rd.try && rd.reads != mark { // it read meanwhile: wait on
 				mark = rd.reads
 				_ = rd.conn.SetReadDeadline(time.Now().Add(wait))
@@ -243,6 +260,13 @@ func readLoop(sys *actor.ActorSystem, self *actor.PID, mb *mailbox, rd *reader,
 			sys.Root.Send(self, &readDone{last: true})
 			return
 		}
+		if rd.fresh { // the connection's first read found data: linger from now on
+			rd.fresh, rd.try = false, false
+			wait = max(rd.lg.d, minLinger)
+			rd.lg.d = wait
+			mark = rd.reads
+			_ = rd.conn.SetReadDeadline(time.Now().Add(wait))
+		}
 	}
 }
 
@@ -271,6 +295,9 @@ type reader struct {
 	// try makes a read take only what is there (errNothingToRead otherwise) instead of
 	// waiting: a reader that does not linger.
 	try   bool
+	// fresh marks the connection's first reader until its first read: if that finds data,
+	// the reader lingers after it (see startReader).
+	fresh bool
 	got   bool
 	tryFD func(fd uintptr)
 	tls   *tls.Conn // a TLS socket's: reads decrypt through it (see tls.go)
