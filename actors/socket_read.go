@@ -116,11 +116,10 @@ func (s *socket) startReader() {
 		rd.tls = s.secure.conn
 	}
 	rd.wake = func() { readLoop(s.sys, s.self, s.mb, rd, r.credit, true) }
-	// A connection's first reader reads what is there at once, and parks when there is
-	// nothing: a socket whose peer sends nothing holds no goroutine. One that finds data (a
-	// client that sends as it connects, one request per connection) lingers after it (see
-	// readLoop), so that the connection's next message or its end come through Go's
-	// netpoller, as a plain Go server's do, without a registration with the poller. A later
+	// A connection's first reader lingers (minLinger) before it parks: a client that sends
+	// as it connects or soon after (a request per connection) is served, and its close seen,
+	// through Go's netpoller alone, as a plain Go server's are, without a registration with
+	// the poller; a socket whose peer sends nothing holds no goroutine after that. A later
 	// reader (after a Resume, say) is parked from the start, and the poller starts it at once
 	// if there is data already. A TLS socket's always starts: crypto/tls may hold what arrived
 	// with the handshake, which the descriptor no longer shows.
@@ -145,10 +144,8 @@ func (s *socket) startReader() {
 // Go), so the next lingers twice as long, from minLinger up to maxLinger. A reader woken
 // from its first park, or after a longer sleep, does not linger at all: it reads what is
 // there and parks again. A burst of one message on thousands of idle connections then never
-// holds thousands of goroutines (and their stacks) at once; only the chatty ones linger. The
-// exception is a connection whose very first read found data (a client that sends as it
-// connects): its reader lingers minLinger after that read, so that a request per connection
-// is served, and its close seen, through Go's netpoller alone (see startReader).
+// holds thousands of goroutines (and their stacks) at once; only the chatty ones linger. A
+// new connection's first reader lingers minLinger (see startReader).
 // Only the socket's readers use it, one after another.
 type linger struct {
 	d        time.Duration
@@ -195,6 +192,11 @@ func readLoop(sys *actor.ActorSystem, self *actor.PID, mb *mailbox, rd *reader,
 	var wait time.Duration
 	if canPark {
 		wait = rd.lg.woke()
+		if rd.fresh { // a new connection's first reader (see startReader)
+			rd.fresh = false
+			wait = max(wait, minLinger)
+			rd.lg.d = wait
+		}
 		if wait > 0 {
 			_ = rd.conn.SetReadDeadline(time.Now().Add(wait))
 		}
@@ -230,7 +232,6 @@ func readLoop(sys *actor.ActorSystem, self *actor.PID, mb *mailbox, rd *reader,
 	for {
 		data, buf, pool, stopped, err := rd.read()
 		if errors.Is(err, os.ErrDeadlineExceeded) || err == errNothingToRead {
-			rd.fresh = false
 			if !rd.try && rd.reads != mark { // it read meanwhile: wait on
 				mark = rd.reads
 				_ = rd.conn.SetReadDeadline(time.Now().Add(wait))
@@ -260,13 +261,6 @@ func readLoop(sys *actor.ActorSystem, self *actor.PID, mb *mailbox, rd *reader,
 			sys.Root.Send(self, &readDone{last: true})
 			return
 		}
-		if rd.fresh { // the connection's first read found data: linger from now on
-			rd.fresh, rd.try = false, false
-			wait = max(rd.lg.d, minLinger)
-			rd.lg.d = wait
-			mark = rd.reads
-			_ = rd.conn.SetReadDeadline(time.Now().Add(wait))
-		}
 	}
 }
 
@@ -295,8 +289,8 @@ type reader struct {
 	// try makes a read take only what is there (errNothingToRead otherwise) instead of
 	// waiting: a reader that does not linger.
 	try   bool
-	// fresh marks the connection's first reader until its first read: if that finds data,
-	// the reader lingers after it (see startReader).
+	// fresh marks the connection's first reader, which lingers from the start (see
+	// startReader).
 	fresh bool
 	got   bool
 	tryFD func(fd uintptr)
