@@ -288,7 +288,7 @@ type reader struct {
 	call    func(fd uintptr) bool
 	// try makes a read take only what is there (errNothingToRead otherwise) instead of
 	// waiting: a reader that does not linger.
-	try   bool
+	try bool
 	// fresh marks the connection's first reader, which lingers from the start (see
 	// startReader).
 	fresh bool
