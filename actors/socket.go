@@ -466,6 +466,10 @@ func (s *socket) info() *messages.SocketInfo {
 // opError wraps err the way package net does, naming the operation and the socket's addresses.
 func opError(op string, s *socket, err error) error {
 	oe := &net.OpError{Op: op, Net: "tcp", Err: err}
+	if s.conn != nil { // its addresses as package net keeps them
+		oe.Source, oe.Addr = s.conn.LocalAddr(), s.conn.RemoteAddr()
+		return oe
+	}
 	if !s.remote.IsZero() {
 		oe.Addr = &net.TCPAddr{IP: net.ParseIP(s.remote.Address), Port: s.remote.Port}
 	}

@@ -29,3 +29,22 @@ func TestAddrOf(t *testing.T) {
 		})
 	}
 }
+
+// An address seen before is formatted without allocating, and every address, however many
+// share a slot of the table, comes out as IP.String formats it.
+func TestAddrOfKeepsTexts(t *testing.T) {
+	a := &net.TCPAddr{IP: net.ParseIP("127.0.0.1"), Port: 80}
+	messages.AddrOf(a)
+	assert.Zero(t, testing.AllocsPerRun(100, func() { messages.AddrOf(a) }))
+	for round := range 2 { // the second round finds some slots taken by later addresses
+		for i := range 1000 {
+			ip := net.IPv4(10, byte(i>>8), byte(i), byte(round))
+			assert.Equal(t, ip.String(), messages.AddrOf(&net.TCPAddr{IP: ip}).Address)
+			ip6 := net.ParseIP("2001:db8::").To16()
+			ip6[14], ip6[15] = byte(i>>8), byte(i)
+			assert.Equal(t, ip6.String(), messages.AddrOf(&net.TCPAddr{IP: ip6}).Address)
+		}
+	}
+	bad := net.IP{1, 2, 3}
+	assert.Equal(t, bad.String(), messages.AddrOf(&net.TCPAddr{IP: bad}).Address)
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"testing"
 	"time"
 
@@ -67,8 +68,16 @@ func BenchmarkClientWrite(b *testing.B) {
 // BenchmarkEchoRoundTripPlainGo is the same round trip through a plain Go echo (a goroutine
 // per connection, io.Copy), for the ratio.
 func BenchmarkEchoRoundTripPlainGo(b *testing.B) {
+	c := dialRawB(b, plainEchoB(b))
+	defer c.Close()
+	pingPongB(b, c)
+}
+
+// plainEchoB starts a plain Go echo server for a benchmark (a goroutine per connection,
+// io.Copy through its generic path) and returns its port.
+func plainEchoB(b *testing.B) int {
 	ln, port := rawListenerB(b)
-	defer ln.Close()
+	b.Cleanup(func() { ln.Close() })
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -78,9 +87,44 @@ func BenchmarkEchoRoundTripPlainGo(b *testing.B) {
 			go func() { defer c.Close(); io.Copy(struct{ io.Writer }{c}, struct{ io.Reader }{c}) }()
 		}
 	}()
-	c := dialRawB(b, port)
-	defer c.Close()
-	pingPongB(b, c)
+	return port
+}
+
+// BenchmarkConnectionChurn is a connection opened by a plain Go client, used for one round
+// trip of one byte and reset, through a netapi echo server: what a request per connection
+// costs (the connrate workload of ./tests/bench). Its allocations are the server's and the
+// client's together: compare them with BenchmarkConnectionChurnPlainGo's.
+func BenchmarkConnectionChurn(b *testing.B) {
+	rt := netapi.New(netapi.WithLogger(testkit.Logger(b)))
+	b.Cleanup(func() { rt.Shutdown(context.Background()) })
+	srv := rt.CreateServer(netapi.ServerOptions{ReuseReadBuffer: true}, func(s *netapi.Socket) {
+		s.OnData(func(d []byte) { s.Write(d, nil) })
+		s.OnError(func(error) {}) // the client's reset
+	})
+	ready := make(chan struct{})
+	srv.Listen(netapi.ListenOptions{Host: "127.0.0.1"}, func() { close(ready) })
+	<-ready
+	churnB(b, srv.Address().Port)
+}
+
+// BenchmarkConnectionChurnPlainGo is BenchmarkConnectionChurn through a plain Go echo.
+func BenchmarkConnectionChurnPlainGo(b *testing.B) { churnB(b, plainEchoB(b)) }
+
+func churnB(b *testing.B, port int) {
+	buf := make([]byte, 1)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		c := dialRawB(b, port)
+		if _, err := c.Write(buf); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.ReadFull(c, buf); err != nil {
+			b.Fatal(err)
+		}
+		_ = c.(*net.TCPConn).SetLinger(0)
+		_ = c.Close()
+	}
 }
 
 // BenchmarkEchoParallel is BenchmarkEchoRoundTrip over 50 connections at once: the per-message
