@@ -11,7 +11,7 @@ import (
 // each read that fills its buffer up to the configured maximum, and halving after two reads
 // in a row that use under a quarter of it, down to the minimum.
 func TestReadSizesAdapt(t *testing.T) {
-	r := newReader(nil, nil, DefaultReadBufferSize, new(atomic.Int64))
+	r := newReader(nil, DefaultReadBufferSize, new(atomic.Int64))
 	assert.Equal(t, minReadSize, r.size, "first read")
 	var sizes []int
 	for range 6 { // a stream: every read fills its buffer
@@ -34,13 +34,13 @@ func TestReadSizesAdapt(t *testing.T) {
 	assert.Equal(t, []int{32 << 10, 32 << 10, 16 << 10, 16 << 10, 8 << 10, 8 << 10, 4 << 10, 4 << 10, 4 << 10, 4 << 10}, sizes)
 
 	hint := new(atomic.Int64)
-	again := newReader(nil, nil, DefaultReadBufferSize, hint) // after a pause, a new reader
+	again := newReader(nil, DefaultReadBufferSize, hint) // after a pause, a new reader
 	again.adapt(again.size)
 	again.adapt(again.size)
-	assert.Equal(t, 16<<10, newReader(nil, nil, DefaultReadBufferSize, hint).size,
+	assert.Equal(t, 16<<10, newReader(nil, DefaultReadBufferSize, hint).size,
 		"the next reader starts where the last one got to")
 
-	small := newReader(nil, nil, 1024, new(atomic.Int64)) // a maximum under the minimum is the only size
+	small := newReader(nil, 1024, new(atomic.Int64)) // a maximum under the minimum is the only size
 	small.adapt(1024)
 	small.adapt(1)
 	small.adapt(1)

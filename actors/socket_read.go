@@ -107,10 +107,9 @@ func (s *socket) startReader() {
 		return
 	}
 	r.reading, r.waiting = true, false
-	r.stop = new(atomic.Bool)
-	r.credit = newCredit()
 	s.goroutines++
-	rd := newReader(s.raw, r.stop, s.cfg.ReadBufferSize, &r.readSize)
+	rd := newReader(s.raw, s.cfg.ReadBufferSize, &r.readSize)
+	r.stop, r.credit = rd.stop, &rd.credit
 	rd.lend, rd.conn, rd.pk, rd.lg = s.cfg.LendReads, s.conn, &r.pk, &r.lg
 	if s.secure != nil {
 		rd.tls = s.secure.conn
@@ -267,25 +266,29 @@ func readLoop(sys *actor.ActorSystem, self *actor.PID, mb *mailbox, rd *reader,
 // reader makes a socket's reads. Its callback is bound once, so that waiting for data and
 // reading allocate nothing but the slice handed to the owner.
 type reader struct {
-	raw     syscall.RawConn
-	stop    *atomic.Bool
-	lend    bool // hand the pooled buffer itself over: LendReads
-	conn    *net.TCPConn
-	pk      *parked       // the socket's registration with idleReaders, see linger
-	lg      *linger       // the socket's linger
-	wake    func()        // readLoop with this reader, woken: what the poller starts
-	reads   uint64        // reads that got data or an end
-	done    readDone      // the message of each read, sent again for the next one
-	size    int           // of the next read: adapts between minReadSize and max (see adapt)
-	max     int           // SocketConfig.ReadBufferSize
-	small   int           // reads in a row that used under a quarter of size
-	hint    *atomic.Int64 // the socket\'s readSize: where size is kept for its next reader
-	n       int
-	err     error
-	buf     *[]byte
-	pool    *sync.Pool // of buffers of size: looked up once
-	stopped bool
-	call    func(fd uintptr) bool
+	raw  syscall.RawConn
+	stop *atomic.Bool // &stopFlag: the socket asks its reader to stop through it
+	// stopFlag and credit are the reader's, in one allocation with it; the socket keeps
+	// pointers to them (readSide.stop, readSide.credit) while the reader runs.
+	stopFlag atomic.Bool
+	credit   credit
+	lend     bool // hand the pooled buffer itself over: LendReads
+	conn     *net.TCPConn
+	pk       *parked       // the socket's registration with idleReaders, see linger
+	lg       *linger       // the socket's linger
+	wake     func()        // readLoop with this reader, woken: what the poller starts
+	reads    uint64        // reads that got data or an end
+	done     readDone      // the message of each read, sent again for the next one
+	size     int           // of the next read: adapts between minReadSize and max (see adapt)
+	max      int           // SocketConfig.ReadBufferSize
+	small    int           // reads in a row that used under a quarter of size
+	hint     *atomic.Int64 // the socket\'s readSize: where size is kept for its next reader
+	n        int
+	err      error
+	buf      *[]byte
+	pool     *sync.Pool // of buffers of size: looked up once
+	stopped  bool
+	call     func(fd uintptr) bool
 	// try makes a read take only what is there (errNothingToRead otherwise) instead of
 	// waiting: a reader that does not linger.
 	try bool
@@ -305,12 +308,13 @@ var errNothingToRead = errors.New("nothing to read")
 
 // newReader makes a reader whose reads take at most limit bytes; sizeHint keeps the adapted
 // size across the socket's readers (one per Resume), 0 meaning none yet.
-func newReader(raw syscall.RawConn, stop *atomic.Bool, limit int, sizeHint *atomic.Int64) *reader {
+func newReader(raw syscall.RawConn, limit int, sizeHint *atomic.Int64) *reader {
 	size := min(minReadSize, limit)
 	if h := int(sizeHint.Load()); h > 0 {
 		size = min(h, limit)
 	}
-	r := &reader{raw: raw, stop: stop, size: size, max: limit, pool: bufferPool(size), hint: sizeHint}
+	r := &reader{raw: raw, size: size, max: limit, pool: bufferPool(size), hint: sizeHint}
+	r.stop = &r.stopFlag
 	r.call = r.readFD
 	r.tryFD = func(fd uintptr) { r.got = r.readFD(fd) }
 	return r
@@ -677,8 +681,6 @@ type credit struct {
 	// ch wakes a sleeping reader; it may hold a stale token, which take skips.
 	ch atomic.Pointer[chan struct{}]
 }
-
-func newCredit() *credit { return &credit{} }
 
 func (c *credit) grant() {
 	c.granted.Store(true)
