@@ -150,6 +150,10 @@ func (s *socket) Receive(ctx actor.Context) {
 		s.register(ctx, m.Owner)
 	case *release, *messages.Start:
 		s.release(ctx)
+	case *announced:
+		if s.state == StateOpen {
+			s.secured(ctx)
+		}
 	case *writeKick:
 		s.timer.activity(s)
 		s.pump(ctx, 0)
@@ -196,7 +200,9 @@ func (s *socket) started(ctx actor.Context) {
 	}
 	if s.conn != nil { // accepted
 		s.opened(ctx, s.conn)
-		s.secured(ctx)
+		if s.secure == nil { // a TLS socket's handshake waits for its server (announced)
+			s.secured(ctx)
+		}
 	}
 }
 

@@ -402,3 +402,46 @@ func TestTLSReadsAfterALongIdle(t *testing.T) {
 		assert.Equal(t, msg, string(expect[*messages.DataEvent](p).Data))
 	}
 }
+
+// An accepted socket's events come after its ConnectionEvent, even when its handshake fails
+// at once: a plain TCP client's bytes were there before the server announced the socket.
+// The server's Handler holds the ConnectionEvent for a while; the socket's ErrorEvent and
+// CloseEvent, which go to the server's owner, must not come meanwhile.
+func TestTLSFailedHandshakeComesAfterConnection(t *testing.T) {
+	pki := testkit.NewPKI(t)
+	leaf := pki.Leaf(t, testkit.CertOptions{Names: []string{"127.0.0.1"}})
+	e := newEnv(t)
+	p := e.probe()
+	early := make(chan any, 1)
+	cfg := actors.ServerConfig{Owner: p.pid, Socket: actors.SocketConfig{
+		TLS: &tls.Config{Certificates: []tls.Certificate{leaf.TLS}}}}
+	listening := make(chan int, 1)
+	cfg.Handler = func(ev any) {
+		switch m := ev.(type) {
+		case *messages.ListeningEvent:
+			listening <- m.Addr.Port
+		case *messages.ConnectionEvent:
+			select { // the handshake would have failed many times over by then
+			case ev := <-p.events:
+				early <- ev
+			case <-time.After(300 * time.Millisecond):
+			}
+		}
+	}
+	spid, err := actors.SpawnServer(e.tree, cfg)
+	require.NoError(t, err)
+	e.send(spid, &messages.Listen{Host: "127.0.0.1"})
+	port := <-listening
+	c := testkit.Dial(t, port)
+	_, err = c.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
+	require.NoError(t, err)
+	var te *actors.TLSError
+	require.ErrorAs(t, expect[*messages.ErrorEvent](p).Err, &te)
+	assert.Equal(t, "ERR_SSL_WRONG_VERSION_NUMBER", te.Code)
+	assert.True(t, expect[*messages.CloseEvent](p).HadError)
+	select {
+	case ev := <-early:
+		t.Fatalf("%T before the ConnectionEvent was handled", ev)
+	default:
+	}
+}
