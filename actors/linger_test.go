@@ -27,3 +27,16 @@ func TestLingerAdapts(t *testing.T) {
 	l.parkedAt = time.Now().Add(-2 * maxLinger) // slept long: idle, not chatty
 	assert.Zero(t, l.woke())
 }
+
+// A new connection's first reader that saw nothing parks as if it had from the start: its
+// wake does not linger, however soon it comes. One that read something and then idled parks
+// as any other: woken soon, it lingers.
+func TestLingerAfterFirstReader(t *testing.T) {
+	var quiet linger
+	quiet.parking(true)
+	assert.Zero(t, quiet.woke(), "a connection quiet since it opened, woken by a burst")
+
+	var talked linger
+	talked.parking(false)
+	assert.Equal(t, minLinger, talked.woke(), "a connection that talked and went quiet briefly")
+}

@@ -144,7 +144,8 @@ func (s *socket) startReader() {
 // from its first park, or after a longer sleep, does not linger at all: it reads what is
 // there and parks again. A burst of one message on thousands of idle connections then never
 // holds thousands of goroutines (and their stacks) at once; only the chatty ones linger. A
-// new connection's first reader lingers minLinger (see startReader).
+// new connection's first reader lingers minLinger (see startReader); if nothing came, it
+// parks as if it had from the start (parking).
 // Only the socket's readers use it, one after another.
 type linger struct {
 	d        time.Duration
@@ -156,6 +157,17 @@ const (
 	minLinger = 10 * time.Millisecond
 	maxLinger = time.Second
 )
+
+// parking records that a reader parks now. quiet says it was a new connection's first
+// reader and nothing came: that parks as if it had from the start, so that its first wake
+// does not linger (a burst on thousands of connections that said nothing since they opened).
+func (l *linger) parking(quiet bool) {
+	if quiet {
+		l.parkedAt = time.Time{}
+		return
+	}
+	l.parkedAt = time.Now()
+}
 
 // woke adapts the linger to how long the reader was parked, and returns it; 0 means none.
 // A reader started without a park (the first, or one after Resume) keeps the last linger.
@@ -189,12 +201,12 @@ func (s *socket) unpark() {
 func readLoop(sys *actor.ActorSystem, self *actor.PID, mb *mailbox, rd *reader,
 	credit *credit, woken bool) {
 	var wait time.Duration
+	first := rd.fresh // a new connection's first reader (see startReader)
+	rd.fresh = false
 	if canPark {
 		wait = rd.lg.woke()
-		if rd.fresh { // a new connection's first reader (see startReader)
-			rd.fresh = false
+		if first {
 			wait = max(wait, minLinger)
-			rd.lg.d = wait
 		}
 		if wait > 0 {
 			_ = rd.conn.SetReadDeadline(time.Now().Add(wait))
@@ -240,7 +252,7 @@ func readLoop(sys *actor.ActorSystem, self *actor.PID, mb *mailbox, rd *reader,
 			if !rd.try {
 				_ = rd.conn.SetReadDeadline(time.Time{})
 			}
-			rd.lg.parkedAt = time.Now()
+			rd.lg.parking(first && rd.reads == 0)
 			if idleReaders.park(rd.raw, rd.pk, rd.wake) {
 				return
 			}
