@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -169,18 +170,25 @@ func (t *links) listen(host, advertised string) error {
 	return nil
 }
 
+// accept takes the links other nodes dial until the listener is closed. A failed accept (out
+// of descriptors or memory, a connection aborted before it was taken) is logged and tried
+// again after a pause that doubles up to a second, as net/http's Serve does: the node goes
+// on taking links once the cause has passed.
 func (t *links) accept() {
 	defer t.wg.Done()
+	var wait time.Duration
 	for {
 		conn, err := t.ln.Accept()
 		if err != nil {
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				time.Sleep(10 * time.Millisecond)
-				continue
+			if errors.Is(err, net.ErrClosed) {
+				return
 			}
-			return // closed
+			wait = min(max(2*wait, 5*time.Millisecond), time.Second)
+			t.logger.Error("remote: accepting a link failed; trying again", "err", err, "in", wait)
+			time.Sleep(wait)
+			continue
 		}
+		wait = 0
 		if t.start(conn) == nil {
 			conn.Close()
 		}
@@ -500,6 +508,14 @@ func (l *link) write() {
 // local actor; it returns when the link breaks. A frame this node cannot decode is dropped
 // with a log line, as the node's interceptor does for protoactor's messages.
 func (l *link) read() {
+	defer func() {
+		// A frame that makes the reader panic breaks this link (its users are told), not the
+		// node: it came from another process.
+		if r := recover(); r != nil {
+			l.t.logger.Error("remote: panic reading a link, closing it", "panic", r,
+				"peer", l.conn.RemoteAddr().String(), "stack", string(debug.Stack()))
+		}
+	}()
 	br := bufio.NewReaderSize(l.conn, 64<<10)
 	// The last target's PID: frames come in runs to one actor, and a map of every target
 	// would grow for as long as the link lives, as sockets come and go.
