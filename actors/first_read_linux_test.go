@@ -12,9 +12,9 @@ import (
 	"github.com/actornet/actornet/messages"
 )
 
-// A connection's first reader lingers before it parks: a client that sends as it connects (a
-// request per connection) is served without a registration with the poller, and one that
-// sends nothing has its reader parked, holding no goroutine.
+// A connection's first reader reads what is there before it parks: a client that sends as it
+// connects (a request per connection) is served without a registration with the poller, and
+// one that sends nothing has its reader parked, holding no goroutine.
 func TestFirstReaderParksOnlyWhenNothingIsThere(t *testing.T) {
 	e := newEnv(t)
 	p := e.probe()

@@ -115,16 +115,18 @@ func (s *socket) startReader() {
 		rd.tls = s.secure.conn
 	}
 	rd.wake = func() { readLoop(s.sys, s.self, s.mb, rd, r.credit, true) }
-	// A connection's first reader lingers (minLinger) before it parks: a client that sends
-	// as it connects or soon after (a request per connection) is served, and its close seen,
-	// through Go's netpoller alone, as a plain Go server's are, without a registration with
-	// the poller; a socket whose peer sends nothing holds no goroutine after that. A later
-	// reader (after a Resume, say) is parked from the start, and the poller starts it at once
-	// if there is data already. A TLS socket's always starts: crypto/tls may hold what arrived
-	// with the handshake, which the descriptor no longer shows.
+	// A connection with data as it opens (a client that sends as it connects, a request per
+	// connection) has its first reader started at once, and that reader lingers after its
+	// first read (minLinger), so that the connection's next message or its close come through
+	// Go's netpoller alone, as a plain Go server's do, without a registration with the
+	// poller. Any other reader is parked from the start: a socket whose peer sends nothing
+	// holds no goroutine, and thousands opened at once never take thousands of goroutines
+	// (and their stacks); the poller starts the reader once there is data. A TLS socket's
+	// always starts: crypto/tls may hold what arrived with the handshake, which the
+	// descriptor no longer shows.
 	first := !r.lg.begun
 	r.lg.begun = true
-	if first && canPark && s.secure == nil {
+	if first && canPark && s.secure == nil && peekReadable(s.raw) {
 		rd.fresh = true
 		workers.Go(func() { readLoop(s.sys, s.self, s.mb, rd, r.credit, false) })
 		return
@@ -144,8 +146,8 @@ func (s *socket) startReader() {
 // from its first park, or after a longer sleep, does not linger at all: it reads what is
 // there and parks again. A burst of one message on thousands of idle connections then never
 // holds thousands of goroutines (and their stacks) at once; only the chatty ones linger. A
-// new connection's first reader lingers minLinger (see startReader); if nothing came, it
-// parks as if it had from the start (parking).
+// new connection's first reader lingers only after a first read that found data (see
+// startReader); if nothing was there, it parks as if it had from the start (parking).
 // Only the socket's readers use it, one after another.
 type linger struct {
 	d        time.Duration
@@ -205,9 +207,6 @@ func readLoop(sys *actor.ActorSystem, self *actor.PID, mb *mailbox, rd *reader,
 	rd.fresh = false
 	if canPark {
 		wait = rd.lg.woke()
-		if first {
-			wait = max(wait, minLinger)
-		}
 		if wait > 0 {
 			_ = rd.conn.SetReadDeadline(time.Now().Add(wait))
 		}
@@ -240,9 +239,18 @@ func readLoop(sys *actor.ActorSystem, self *actor.PID, mb *mailbox, rd *reader,
 		_ = rd.conn.SetReadDeadline(deadline)
 	}
 	mark := rd.reads
+	counted := false // among freshLingerers
+	uncount := func() {
+		if counted {
+			counted = false
+			freshLingerers.Add(-1)
+		}
+	}
+	defer uncount()
 	for {
 		data, buf, pool, stopped, err := rd.read()
 		if errors.Is(err, os.ErrDeadlineExceeded) || err == errNothingToRead {
+			uncount()                        // its first linger is over: it talks on, or it parks
 			if !rd.try && rd.reads != mark { // it read meanwhile: wait on
 				mark = rd.reads
 				_ = rd.conn.SetReadDeadline(time.Now().Add(wait))
@@ -272,8 +280,27 @@ func readLoop(sys *actor.ActorSystem, self *actor.PID, mb *mailbox, rd *reader,
 			sys.Root.Send(self, &readDone{last: true})
 			return
 		}
+		if first && rd.try { // the connection sent as it opened: linger from now on
+			first = false
+			if counted = freshLingerers.Add(1) <= maxFreshLingerers; counted {
+				rd.try = false
+				wait, mark = minLinger, rd.reads
+				_ = rd.conn.SetReadDeadline(time.Now().Add(wait))
+			} else {
+				freshLingerers.Add(-1)
+			}
+		}
 	}
 }
+
+// freshLingerers counts the new connections' first readers lingering after their first read
+// (see startReader), at most maxFreshLingerers at once: a flood of new connections that all
+// send at once (a burst on connections still being accepted) then does not hold a lingering
+// goroutine, and its stack, for each of them; past the bound, a first reader parks after its
+// read, as any other that found nothing more.
+var freshLingerers atomic.Int32
+
+const maxFreshLingerers = 64
 
 // reader makes a socket's reads. Its callback is bound once, so that waiting for data and
 // reading allocate nothing but the slice handed to the owner.
@@ -304,8 +331,8 @@ type reader struct {
 	// try makes a read take only what is there (errNothingToRead otherwise) instead of
 	// waiting: a reader that does not linger.
 	try bool
-	// fresh marks the connection's first reader, which lingers from the start (see
-	// startReader).
+	// fresh marks the connection's first reader, which lingers after a first read that
+	// found data (see startReader).
 	fresh bool
 	got   bool
 	tryFD func(fd uintptr)
