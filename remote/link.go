@@ -58,7 +58,8 @@ type link struct {
 	arena   []byte            // the tail of the last small-bytes buffer in bufs, appended to in place
 	leases  []*messages.Lease // of the data in bufs, released once it is written
 	wake    chan struct{}
-	writing bool // the writer has a batch in hand
+	room    *sync.Cond // on mu: the writer took what was queued, or the link closed
+	writing bool       // the writer has a batch in hand
 	closed  bool
 	users   map[string]*actor.PID // local relays and proxies told when the link breaks
 	stopped chan struct{}         // closed when both goroutines have ended
@@ -96,6 +97,7 @@ type links struct {
 	dialed map[string]*dialing // by address
 	open   map[*link]struct{}
 	closed bool
+	quit   chan struct{} // closed by stop: the accept loop's pause ends
 	wg     sync.WaitGroup
 }
 
@@ -147,7 +149,8 @@ type bound struct {
 }
 
 func newLinks(sys *actor.ActorSystem, logger *slog.Logger) *links {
-	return &links{sys: sys, logger: logger, dialed: map[string]*dialing{}, open: map[*link]struct{}{}}
+	return &links{sys: sys, logger: logger, dialed: map[string]*dialing{}, open: map[*link]struct{}{},
+		quit: make(chan struct{})}
 }
 
 // listen makes the node reachable for links on host (an ephemeral port); advertised, when
@@ -185,7 +188,11 @@ func (t *links) accept() {
 			}
 			wait = min(max(2*wait, 5*time.Millisecond), time.Second)
 			t.logger.Error("remote: accepting a link failed; trying again", "err", err, "in", wait)
-			time.Sleep(wait)
+			select {
+			case <-time.After(wait):
+			case <-t.quit: // the node stops
+				return
+			}
 			continue
 		}
 		wait = 0
@@ -202,6 +209,7 @@ func (t *links) start(conn net.Conn) *link {
 	}
 	l := &link{t: t, conn: conn, wake: make(chan struct{}, 1), users: map[string]*actor.PID{},
 		stopped: make(chan struct{})}
+	l.room = sync.NewCond(&l.mu)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.closed {
@@ -280,15 +288,24 @@ func (t *links) dial(addr string, who *actor.PID) {
 // stop closes the listener and every link, and waits for their goroutines.
 func (t *links) stop() {
 	t.mu.Lock()
+	if !t.closed {
+		close(t.quit)
+	}
 	t.closed = true
 	t.mu.Unlock()
 	if t.ln != nil {
 		t.ln.Close()
 	}
+	// What the node said last (its sockets' CloseEvents) goes out: every link at once, for a
+	// second at most, however many peers are slow.
+	var flushed sync.WaitGroup
 	for _, l := range t.openLinks() {
-		l.flush(time.Second) // what the node said last (its sockets' CloseEvents) goes out
-		l.close()
+		flushed.Go(func() {
+			l.flush(time.Second)
+			l.close()
+		})
 	}
+	flushed.Wait()
 	t.wg.Wait()
 }
 
@@ -357,6 +374,7 @@ func (l *link) close() {
 		return
 	}
 	l.closed = true
+	l.room.Broadcast()
 	users, leases := l.users, l.leases
 	l.users = nil
 	l.bufs, l.arena, l.leases = nil, nil, nil
@@ -481,6 +499,7 @@ func (l *link) write() {
 			l.bufs, l.arena = l.bufs[:0], nil
 			leases, l.leases = l.leases, leases[:0]
 			l.writing = len(bufs) > 0
+			l.room.Broadcast()
 			l.mu.Unlock()
 			if len(bufs) == 0 {
 				break
@@ -571,6 +590,9 @@ func (l *link) read() {
 		case frameBind:
 			msg = bound{l: l, peer: string(body)}
 		case frameBarrier:
+			if !l.awaitRoom() {
+				return
+			}
 			_ = l.frame(frameAck, string(body), nil, nil, nil) // refused only once closed
 			continue
 		case frameAck:
@@ -588,6 +610,30 @@ func (l *link) read() {
 		}
 		l.t.sys.Root.Send(pid, msg)
 	}
+}
+
+// maxAnswerBacklog bounds what may wait on a link before its reader answers another barrier:
+// a peer that asks without reading the answers (a bug on its side) then meets TCP's
+// backpressure, as the reader stops reading, instead of growing this node's memory.
+const maxAnswerBacklog = 1 << 20
+
+// awaitRoom waits until what is queued on l is under maxAnswerBacklog; false once l closed.
+func (l *link) awaitRoom() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for !l.closed && l.queuedLocked() > maxAnswerBacklog {
+		l.room.Wait()
+	}
+	return !l.closed
+}
+
+// queuedLocked is how many bytes wait for the writer; l.mu is held.
+func (l *link) queuedLocked() int {
+	n := len(l.arena)
+	for _, b := range l.bufs {
+		n += len(b)
+	}
+	return n
 }
 
 // decodeFrame decodes a frameMsg body: a type this process does not link is an error.

@@ -236,7 +236,11 @@ func (p *socketProxy) Receive(ctx actor.Context) {
 				putFrameBuffer(buf)
 				root.Send(self, credited{})
 			}).Lend()
-		} else { // the owner keeps the data
+		} else { // the owner keeps the data: its own slice, unless it fills most of the buffer
+			if len(m.data) < cap(*m.buf)*3/4 {
+				ev.Data = append([]byte(nil), m.data...)
+				putFrameBuffer(m.buf)
+			}
 			p.credit(ctx)
 		}
 		p.deliver(ctx, ev)
