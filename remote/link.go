@@ -58,8 +58,8 @@ type link struct {
 	arena   []byte            // the tail of the last small-bytes buffer in bufs, appended to in place
 	leases  []*messages.Lease // of the data in bufs, released once it is written
 	wake    chan struct{}
-	room    *sync.Cond // on mu: the writer took what was queued, or the link closed
-	writing bool       // the writer has a batch in hand
+	writing bool // the writer has a batch in hand
+	answers int  // barrier acks queued since the writer last took a batch
 	closed  bool
 	users   map[string]*actor.PID // local relays and proxies told when the link breaks
 	stopped chan struct{}         // closed when both goroutines have ended
@@ -209,7 +209,6 @@ func (t *links) start(conn net.Conn) *link {
 	}
 	l := &link{t: t, conn: conn, wake: make(chan struct{}, 1), users: map[string]*actor.PID{},
 		stopped: make(chan struct{})}
-	l.room = sync.NewCond(&l.mu)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.closed {
@@ -374,7 +373,6 @@ func (l *link) close() {
 		return
 	}
 	l.closed = true
-	l.room.Broadcast()
 	users, leases := l.users, l.leases
 	l.users = nil
 	l.bufs, l.arena, l.leases = nil, nil, nil
@@ -453,6 +451,17 @@ func (l *link) frame(kind byte, target string, head, body []byte, lease *message
 		lease.Release()
 		return errLinkClosed
 	}
+	if kind == frameAck {
+		// A peer asks a barrier of a proxy whose relay stopped, once per socket at most: this
+		// many answers waiting behind a writer the peer does not read is a peer that asks
+		// without reading (a bug on its side), which must not grow this node's memory.
+		// The reader must not stop reading instead: two nodes streaming to each other would
+		// each wait for the other.
+		if l.answers >= maxQueuedAnswers {
+			return errTooManyAnswers
+		}
+		l.answers++
+	}
 	wasEmpty := len(l.bufs) == 0 && len(l.arena) == 0
 	a := binary.BigEndian.AppendUint32(l.arena, uint32(n))
 	a = append(a, kind, byte(len(target)))
@@ -499,7 +508,7 @@ func (l *link) write() {
 			l.bufs, l.arena = l.bufs[:0], nil
 			leases, l.leases = l.leases, leases[:0]
 			l.writing = len(bufs) > 0
-			l.room.Broadcast()
+			l.answers = 0
 			l.mu.Unlock()
 			if len(bufs) == 0 {
 				break
@@ -590,10 +599,11 @@ func (l *link) read() {
 		case frameBind:
 			msg = bound{l: l, peer: string(body)}
 		case frameBarrier:
-			if !l.awaitRoom() {
+			if err := l.frame(frameAck, string(body), nil, nil, nil); errors.Is(err, errTooManyAnswers) {
+				l.t.logger.Error("remote: a peer asks without reading the answers, closing the link",
+					"peer", l.conn.RemoteAddr().String())
 				return
 			}
-			_ = l.frame(frameAck, string(body), nil, nil, nil) // refused only once closed
 			continue
 		case frameAck:
 			msg = barrierAck{l: l}
@@ -612,29 +622,10 @@ func (l *link) read() {
 	}
 }
 
-// maxAnswerBacklog bounds what may wait on a link before its reader answers another barrier:
-// a peer that asks without reading the answers (a bug on its side) then meets TCP's
-// backpressure, as the reader stops reading, instead of growing this node's memory.
-const maxAnswerBacklog = 1 << 20
+// maxQueuedAnswers bounds the barrier acks queued on a link that its writer has not taken.
+const maxQueuedAnswers = 1 << 16
 
-// awaitRoom waits until what is queued on l is under maxAnswerBacklog; false once l closed.
-func (l *link) awaitRoom() bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for !l.closed && l.queuedLocked() > maxAnswerBacklog {
-		l.room.Wait()
-	}
-	return !l.closed
-}
-
-// queuedLocked is how many bytes wait for the writer; l.mu is held.
-func (l *link) queuedLocked() int {
-	n := len(l.arena)
-	for _, b := range l.bufs {
-		n += len(b)
-	}
-	return n
-}
+var errTooManyAnswers = errors.New("remote: a peer asks without reading the answers")
 
 // decodeFrame decodes a frameMsg body: a type this process does not link is an error.
 func decodeFrame(b []byte) (proto.Message, error) {
