@@ -2,6 +2,7 @@ package remote
 
 import (
 	"bufio"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -97,8 +98,10 @@ type links struct {
 	dialed map[string]*dialing // by address
 	open   map[*link]struct{}
 	closed bool
-	quit   chan struct{} // closed by stop: the accept loop's pause ends
-	wg     sync.WaitGroup
+	// stopping is cancelled by stop: the accept loop's pause and the dials under way end.
+	stopping context.Context
+	halt     context.CancelFunc
+	wg       sync.WaitGroup
 }
 
 // dialing is a link to an address, being dialed or dialed: who waits for it, and the link.
@@ -149,8 +152,9 @@ type bound struct {
 }
 
 func newLinks(sys *actor.ActorSystem, logger *slog.Logger) *links {
-	return &links{sys: sys, logger: logger, dialed: map[string]*dialing{}, open: map[*link]struct{}{},
-		quit: make(chan struct{})}
+	t := &links{sys: sys, logger: logger, dialed: map[string]*dialing{}, open: map[*link]struct{}{}}
+	t.stopping, t.halt = context.WithCancel(context.Background())
+	return t
 }
 
 // listen makes the node reachable for links on host (an ephemeral port); advertised, when
@@ -190,7 +194,7 @@ func (t *links) accept() {
 			t.logger.Error("remote: accepting a link failed; trying again", "err", err, "in", wait)
 			select {
 			case <-time.After(wait):
-			case <-t.quit: // the node stops
+			case <-t.stopping.Done(): // the node stops
 				return
 			}
 			continue
@@ -259,7 +263,9 @@ func (t *links) dial(addr string, who *actor.PID) {
 	go func() {
 		defer t.wg.Done()
 		var l *link
-		conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		ctx, cancel := context.WithTimeout(t.stopping, 5*time.Second) // Stop ends it at once
+		conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr)
+		cancel()
 		if err == nil {
 			if l = t.start(conn); l == nil {
 				conn.Close()
@@ -287,11 +293,9 @@ func (t *links) dial(addr string, who *actor.PID) {
 // stop closes the listener and every link, and waits for their goroutines.
 func (t *links) stop() {
 	t.mu.Lock()
-	if !t.closed {
-		close(t.quit)
-	}
 	t.closed = true
 	t.mu.Unlock()
+	t.halt()
 	if t.ln != nil {
 		t.ln.Close()
 	}

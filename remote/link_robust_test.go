@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"net"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -195,5 +196,42 @@ func TestBarriersBothWaysDoNotWedge(t *testing.T) {
 				got.Load(), want, nq, nw, fq, fw)
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// A node stopping while one of its dials waits for a peer that does not answer (its SYN
+// dropped: here a listener whose accept queue is full) stops at once: the dial is cancelled,
+// not waited for up to its 5 s timeout. (helper-13's review found it.)
+func TestStopCancelsADialUnderWay(t *testing.T) {
+	p := newLinkPair(t)
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	require.NoError(t, err)
+	closed := false
+	closeFd := func() {
+		if !closed {
+			closed = true
+			_ = syscall.Close(fd)
+		}
+	}
+	defer closeFd()
+	require.NoError(t, syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}))
+	require.NoError(t, syscall.Listen(fd, 0)) // one connection fills the accept queue
+	sa, err := syscall.Getsockname(fd)
+	require.NoError(t, err)
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(sa.(*syscall.SockaddrInet4).Port))
+	c, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer c.Close()
+
+	who, _ := inbox(p.sys)
+	p.b.dial(addr, who) // its SYN is dropped: the dial waits
+	stopped := make(chan time.Duration, 1)
+	start := time.Now()
+	go func() { p.b.stop(); stopped <- time.Since(start) }()
+	select {
+	case <-stopped:
+	case <-time.After(1500 * time.Millisecond):
+		closeFd() // the dial's next SYN meets a closed port, and the test ends
+		t.Fatalf("stop waited %v for a dial it could have cancelled", <-stopped)
 	}
 }
