@@ -52,7 +52,9 @@ var workloadMetrics = map[string][]string{
 	"pipeline": {"pipe_rps", "pipe_cpu"},
 	"idle":     {"idle_bytes"},
 	"burst":    {"burst_bytes", "base_bytes"},
-	"connrate": {"conn_rate"},
+	// idle-burst is burst by the name issue "Scale" gave it.
+	"idle-burst": {"burst_bytes", "base_bytes"},
+	"connrate":   {"conn_rate"},
 }
 
 // Report is what one run measured; it is written as JSON.
@@ -289,7 +291,7 @@ func runWorkload(s *server, w string, d time.Duration, n conns, res map[string]f
 		per, err := idleMemory(s, n.idle)
 		res["idle_bytes"] = per
 		return err
-	case "burst":
+	case "burst", "idle-burst":
 		per, base, err := idleBurst(s, n.burst)
 		res["burst_bytes"], res["base_bytes"] = per, base
 		return err
