@@ -303,10 +303,7 @@ func (t *links) stop() {
 	// second at most, however many peers are slow.
 	var flushed sync.WaitGroup
 	for _, l := range t.openLinks() {
-		flushed.Go(func() {
-			l.flush(time.Second)
-			l.close()
-		})
+		flushed.Go(func() { l.closeGracefully(time.Now().Add(time.Second)) })
 	}
 	flushed.Wait()
 	t.wg.Wait()
@@ -341,6 +338,23 @@ func (l *link) flush(d time.Duration) {
 			return
 		}
 	}
+}
+
+// closeGracefully closes l once what is queued on it was handed to the kernel, with a FIN
+// after it, and once the peer has ended its side (or at deadline): closing at once, with
+// the peer's data unread, would make the kernel reset the connection and drop what it had
+// not sent yet. The peer's node sees the FIN as the link's end and closes its side.
+func (l *link) closeGracefully(deadline time.Time) {
+	l.flush(time.Until(deadline))
+	if tc, ok := l.conn.(*net.TCPConn); ok && !l.broken() && tc.CloseWrite() == nil {
+		wait := time.NewTimer(time.Until(deadline))
+		select {
+		case <-l.stopped: // the reader saw the peer's end, and the link closed
+		case <-wait.C:
+		}
+		wait.Stop()
+	}
+	l.close()
 }
 
 // broken reports whether l was closed.
