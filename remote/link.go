@@ -611,6 +611,9 @@ func (l *link) read() {
 			msg = linkData{data: body, buf: buf}
 		case frameWrite:
 			if len(body) < 8 {
+				putFrameBuffer(buf)
+				l.t.logger.Error("remote: a write frame without its id on a link, closing it",
+					"size", len(body), "peer", l.conn.RemoteAddr().String())
 				return
 			}
 			msg = linkWrite{id: binary.BigEndian.Uint64(body), data: body[8:], buf: buf}

@@ -313,6 +313,23 @@ func TestLinkReaderDropsWhatItCannotDecode(t *testing.T) {
 	assert.Contains(t, p.logs.String(), "bad frame")
 }
 
+// A write frame too short to hold its id closes the link, with a log line.
+func TestLinkReaderClosesOnAShortWriteFrame(t *testing.T) {
+	p := newLinkPair(t)
+	c, err := net.Dial("tcp", p.a.addr)
+	require.NoError(t, err)
+	defer c.Close()
+	b := binary.BigEndian.AppendUint32(nil, uint32(2+len(p.collector.Id)+3))
+	b = append(b, frameWrite, byte(len(p.collector.Id)))
+	b = append(b, p.collector.Id...)
+	_, err = c.Write(append(b, 1, 2, 3))
+	require.NoError(t, err)
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	_, err = c.Read(make([]byte, 1))
+	assert.Error(t, err, "the link is closed")
+	assert.Contains(t, p.logs.String(), "without its id")
+}
+
 // TestLinkBrokenWhileDialedIsDialedAgain: a link that broke before its dial was recorded (so
 // its close found nothing to forget) is not handed to later proxies: they get a new one.
 func TestLinkBrokenWhileDialedIsDialedAgain(t *testing.T) {
