@@ -206,3 +206,40 @@ func TestConnectDeadlineCoversLookup(t *testing.T) {
 		})
 	}
 }
+
+// A context done before ConnectContext is called fails the connect every time, even to a
+// listening server on loopback whose dial would complete in microseconds: the socket never
+// dials. (The cancel used to race the dial: ExampleSocket_ConnectContext connected once.)
+func TestConnectContextDoneBeforeNeverConnects(t *testing.T) {
+	rt := newRuntime(t)
+	ln, port := testkit.Listener(t)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	const n = 300
+	codes := make(chan string, n)
+	for range n { // from outside the loops: each socket's actor may dial at once
+		c := rt.NewSocket(netapi.SocketOptions{})
+		var code string
+		c.OnConnect(func() { code = "connected" })
+		c.OnError(func(err error) { code = netapi.Code(err) })
+		c.OnClose(func(bool) { codes <- code })
+		c.ConnectContext(gone, netapi.ConnectOptions{Port: port, Host: "127.0.0.1"}, nil)
+	}
+	for range n {
+		select {
+		case code := <-codes:
+			require.Equal(t, "ABORT_ERR", code)
+		case <-time.After(10 * time.Second):
+			t.Fatal("a socket never closed")
+		}
+	}
+}

@@ -243,6 +243,13 @@ func (s *Socket) connect(ctx context.Context, opts ConnectOptions, onConnect fun
 	if consumer {
 		s.send(pid, flow)
 	}
+	if ctx != nil && ctx.Err() != nil {
+		// Done already: the connect fails at once and never dials (Node's connect with an
+		// aborted signal). Sent after the Connect, the cancel could come after a loopback
+		// dial had completed.
+		s.send(pid, &messages.CancelConnect{Err: ctx.Err()})
+		return s
+	}
 	// Active until the actor has handled it, whatever it handles first.
 	s.send(pid, out.Command(&messages.Connect{Port: opts.Port, Host: opts.Host, Timeout: opts.Timeout}))
 	if ctx != nil && ctx.Done() != nil {
