@@ -129,8 +129,8 @@ type ServerConfig struct {
 	Handler Handler
 	// Socket is the configuration of each accepted socket; its Owner defaults to the server's.
 	Socket SocketConfig
-	// HoldAccepted keeps each accepted socket silent and not reading until it gets a
-	// Register or a Start; the server's owner then decides where its events go before any
+	// HoldAccepted keeps each accepted socket silent and not reading (a TLS socket not
+	// shaking hands) until it gets a Register or a Start; the server's owner then decides where its events go before any
 	// of them is sent. When false the socket starts right after its ConnectionEvent was
 	// handled.
 	HoldAccepted bool

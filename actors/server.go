@@ -48,13 +48,6 @@ func (s ServerState) String() string {
 // owner does not decide where the events go (ServerConfig.HoldAccepted false).
 type release struct{}
 
-// announced is sent by a server to an accepted TLS socket once ConnectionEvent is out: its
-// handshake starts then, so that a handshake that fails at once (a plain client on a TLS
-// port) cannot close the socket, and tell its owner, before the owner has heard of it.
-type announced struct{}
-
-var theAnnounced = &announced{}
-
 // server is the actor behind one listening TCP server. Its children are its accepted
 // sockets; its listening socket and accept loop are its own ([acceptor]).
 type server struct {
@@ -347,9 +340,6 @@ func (s *server) accept(ctx actor.Context, conn *net.TCPConn) {
 	s.delivering = pid
 	s.emit(ctx, ev)
 	s.delivering = nil
-	if cfg.TLS != nil {
-		ctx.Send(pid, theAnnounced)
-	}
 	if !s.cfg.HoldAccepted {
 		ctx.Send(pid, &release{})
 	}

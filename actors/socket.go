@@ -150,10 +150,6 @@ func (s *socket) Receive(ctx actor.Context) {
 		s.register(ctx, m.Owner)
 	case *release, *messages.Start:
 		s.release(ctx)
-	case *announced:
-		if s.state == StateOpen {
-			s.secured(ctx)
-		}
 	case *writeKick:
 		s.timer.activity(s)
 		s.pump(ctx, 0)
@@ -200,7 +196,7 @@ func (s *socket) started(ctx actor.Context) {
 	}
 	if s.conn != nil { // accepted
 		s.opened(ctx, s.conn)
-		if s.secure == nil { // a TLS socket's handshake waits for its server (announced)
+		if s.secure == nil { // a TLS socket's handshake waits for its release, as reads do
 			s.secured(ctx)
 		}
 	}
@@ -232,7 +228,8 @@ func (s *socket) register(ctx actor.Context, owner *actor.PID) {
 	s.release(ctx)
 }
 
-// release ends the held state of an accepted socket: what it kept is delivered, then it reads.
+// release ends the held state of an accepted socket: what it kept is delivered, then it reads
+// (a TLS socket shakes hands first).
 func (s *socket) release(ctx actor.Context) {
 	if !s.held {
 		return
@@ -242,6 +239,13 @@ func (s *socket) release(ctx actor.Context) {
 	s.heldEvents = nil
 	for _, ev := range evs {
 		s.emit(ctx, ev)
+	}
+	// A TLS socket's handshake starts only now, after its ConnectionEvent: one that failed at
+	// once (a plain client on a TLS port) would otherwise close the socket, and tell its owner,
+	// before the owner had heard of it.
+	if s.secure != nil && s.secure.conn == nil && s.state == StateOpen {
+		s.secured(ctx)
+		return
 	}
 	s.startReader()
 }

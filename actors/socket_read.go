@@ -109,7 +109,7 @@ func (s *socket) startReader() {
 	r.reading, r.waiting = true, false
 	s.goroutines++
 	rd := newReader(s.raw, s.cfg.ReadBufferSize, &r.readSize)
-	r.stop, r.credit = rd.stop, &rd.credit
+	r.stop, r.credit = &rd.stop, &rd.credit
 	rd.lend, rd.conn, rd.pk, rd.lg = s.cfg.LendReads, s.conn, &r.pk, &r.lg
 	if s.secure != nil {
 		rd.tls = s.secure.conn
@@ -305,29 +305,28 @@ const maxFreshLingerers = 64
 // reader makes a socket's reads. Its callback is bound once, so that waiting for data and
 // reading allocate nothing but the slice handed to the owner.
 type reader struct {
-	raw  syscall.RawConn
-	stop *atomic.Bool // &stopFlag: the socket asks its reader to stop through it
-	// stopFlag and credit are the reader's, in one allocation with it; the socket keeps
-	// pointers to them (readSide.stop, readSide.credit) while the reader runs.
-	stopFlag atomic.Bool
-	credit   credit
-	lend     bool // hand the pooled buffer itself over: LendReads
-	conn     *net.TCPConn
-	pk       *parked       // the socket's registration with idleReaders, see linger
-	lg       *linger       // the socket's linger
-	wake     func()        // readLoop with this reader, woken: what the poller starts
-	reads    uint64        // reads that got data or an end
-	done     readDone      // the message of each read, sent again for the next one
-	size     int           // of the next read: adapts between minReadSize and max (see adapt)
-	max      int           // SocketConfig.ReadBufferSize
-	small    int           // reads in a row that used under a quarter of size
-	hint     *atomic.Int64 // the socket\'s readSize: where size is kept for its next reader
-	n        int
-	err      error
-	buf      *[]byte
-	pool     *sync.Pool // of buffers of size: looked up once
-	stopped  bool
-	call     func(fd uintptr) bool
+	raw syscall.RawConn
+	// stop and credit are the reader's, in one allocation with it; the socket keeps pointers
+	// to them (readSide.stop, readSide.credit) while the reader runs.
+	stop    atomic.Bool
+	credit  credit
+	lend    bool // hand the pooled buffer itself over: LendReads
+	conn    *net.TCPConn
+	pk      *parked       // the socket's registration with idleReaders, see linger
+	lg      *linger       // the socket's linger
+	wake    func()        // readLoop with this reader, woken: what the poller starts
+	reads   uint64        // reads that got data or an end
+	done    readDone      // the message of each read, sent again for the next one
+	size    int           // of the next read: adapts between minReadSize and max (see adapt)
+	max     int           // SocketConfig.ReadBufferSize
+	small   int           // reads in a row that used under a quarter of size
+	hint    *atomic.Int64 // the socket\'s readSize: where size is kept for its next reader
+	n       int
+	err     error
+	buf     *[]byte
+	pool    *sync.Pool // of buffers of size: looked up once
+	stopped bool
+	call    func(fd uintptr) bool
 	// try makes a read take only what is there (errNothingToRead otherwise) instead of
 	// waiting: a reader that does not linger.
 	try bool
@@ -353,7 +352,6 @@ func newReader(raw syscall.RawConn, limit int, sizeHint *atomic.Int64) *reader {
 		size = min(h, limit)
 	}
 	r := &reader{raw: raw, size: size, max: limit, pool: bufferPool(size), hint: sizeHint}
-	r.stop = &r.stopFlag
 	r.call = r.readFD
 	r.tryFD = func(fd uintptr) { r.got = r.readFD(fd) }
 	return r
